@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the tests: paths, MPI rank info, running the qcoll binary.
+#include <mpi.h>
+
+#include <string>
+
+namespace qcoll::testing {
+
+inline int rank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+inline int size() {
+  int s = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+inline std::string source_path(const std::string& rel) {
+  return std::string(QCOLL_SOURCE_DIR) + "/" + rel;
+}
+
+// Result of running the qcoll binary as a child process (serial, no mpiexec).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+// Runs `qcoll <args>` through the shell, capturing output. Only call from one
+// rank (tests that spawn processes guard with rank() == 0).
+CommandResult run_qcoll(const std::string& args);
+
+// A unique temporary path (in the test's working directory) ending in `suffix`.
+std::string temp_path(const std::string& stem, const std::string& suffix);
+
+}  // namespace qcoll::testing
