@@ -1,9 +1,143 @@
-// qcoll command line (being built: see src/cli/). Prints the version for now.
-#include <cstdio>
+// The qcoll command line: parse, load the deck, run the task, write HDF5.
+// Input errors end in one paragraph on stderr and exit status 1; solver
+// failures in a one-line PETSc message and exit status 2.
+#include <slepcsys.h>
+#include <sys/stat.h>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "qcoll/io/command_line.hpp"
+#include "qcoll/io/deck.hpp"
+#include "qcoll/io/output.hpp"
+#include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
 
-int main() {
-  std::printf("qcoll %s (%s)\n", qcoll::kVersion, qcoll::kGitCommit);
+namespace {
+
+using namespace qcoll;
+
+int world_rank() {
+  int r = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &r);
+  return r;
+}
+
+void report(const std::string& message) {
+  if (world_rank() == 0) std::fprintf(stderr, "qcoll: error: %s\n", message.c_str());
+}
+
+std::string default_output(const Deck& deck, const CommandLine& cl) {
+  if (!cl.output.empty()) return cl.output;
+  if (!deck.run.output.empty()) return deck.run.output;
+  std::string stem = deck.path;
+  const auto slash = stem.find_last_of('/');
+  if (slash != std::string::npos) stem = stem.substr(slash + 1);
+  const auto dot = stem.find_last_of('.');
+  if (dot != std::string::npos) stem = stem.substr(0, dot);
+  return stem + ".h5";
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+std::string petsc_options_string() {
+  const char* all = nullptr;
+  if (PetscOptionsGetAll(nullptr, const_cast<char**>(&all)) != 0 || !all) return "";
+  std::string s(all);
+  PetscFree(all);
+  return s;
+}
+
+PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out) {
+  PetscFunctionBeginUser;
+  if (task == "evolve") {
+    PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out));
+  } else {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "task '%s' is not available in this build",
+            task.c_str());
+  }
+  PetscFunctionReturn(0);
+}
+
+// Returns the process exit status.
+int run(const CommandLine& cl) {
+  Deck deck;
+  try {
+    deck = load_deck(cl.deck, cl.overrides);
+  } catch (const InputError& e) {
+    report(format_input_error(e, nullptr));
+    return 1;
+  }
+  const std::string task = cl.task.empty() ? deck.run.task : cl.task;
+  try {
+    if (task == "check") {
+      print_check_summary(PETSC_COMM_WORLD, deck);
+      return 0;
+    }
+    const std::string output = default_output(deck, cl);
+    if (file_exists(output) && !cl.overwrite)
+      throw InputError("the output file " + output +
+                           " exists; pass --overwrite to replace it or -o to choose another",
+                       "run.output");
+    const Problem problem = prepare_problem(deck);
+    int nranks = 1;
+    MPI_Comm_size(PETSC_COMM_WORLD, &nranks);
+    Hdf5File out(output, PETSC_COMM_WORLD, Hdf5File::Mode::Create);
+    write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
+    const PetscErrorCode ierr = RunTask(task, problem, out);
+    if (ierr) {
+      const char* text = nullptr;
+      char* specific = nullptr;
+      PetscErrorMessage(ierr, &text, &specific);
+      report(std::string("the ") + task + " task failed: " + (specific ? specific : text ? text : ""));
+      return 2;
+    }
+    write_complete(out);
+    out.close();
+    PetscPrintf(PETSC_COMM_WORLD, "output: %s\n", output.c_str());
+  } catch (const InputError& e) {
+    report(format_input_error(e, &deck));
+    return 1;
+  } catch (const std::exception& e) {
+    report(e.what());
+    return 1;
+  }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  CommandLine cl;
+  std::string parse_error;
+  try {
+    cl = parse_command_line(args);
+  } catch (const InputError& e) {
+    parse_error = e.what();
+  }
+  std::vector<char*> petsc_argv{argv[0]};
+  for (std::string& a : cl.petsc_args) petsc_argv.push_back(a.data());
+  int petsc_argc = static_cast<int>(petsc_argv.size());
+  petsc_argv.push_back(nullptr);
+  char** pargv = petsc_argv.data();
+  if (SlepcInitialize(&petsc_argc, &pargv, nullptr, nullptr)) return 2;
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  int status = 0;
+  if (!parse_error.empty()) {
+    report(parse_error);
+    status = 1;
+  } else if (cl.help) {
+    if (world_rank() == 0) std::printf("%s", usage_text().c_str());
+  } else if (cl.version) {
+    if (world_rank() == 0) std::printf("qcoll %s (git %s)\n", kVersion, kGitCommit);
+  } else {
+    status = run(cl);
+  }
+  SlepcFinalize();
+  return status;
 }

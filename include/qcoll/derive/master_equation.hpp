@@ -29,7 +29,7 @@ struct SpeciesTerms {
   CsrMatrix G;                      // tr_A(V chi) (lambda not included)
   bool energy_conserving = false;   // [V, H_S + H_A] = 0
   double energy_violation = 0.0;    // ||[V, H_S + H_A]||_F / ||V||_F
-  double first_moment = 0.0;        // ||tr_A(V rho_th)||_F (must vanish)
+  double first_moment = 0.0;        // ||tr_A(V rho_th)||_F / ||V||_F (must vanish)
 
   const CsrMatrix& block(index_t p, index_t q) const { return blocks[p * ancilla_dim + q]; }
 };
@@ -45,8 +45,9 @@ struct MasterEquation {
 
 // Derives the master-equation terms. Throws InputError when the coupling or
 // H_S is not Hermitian, chi is not Hermitian or has a diagonal in H_A's
-// eigenbasis, or tr_A(V rho_th) != 0; `key_prefix` names species in messages.
-MasterEquation derive_master_equation(const Model& model);
+// eigenbasis, or tr_A(V rho_th) != 0 (the last only if `require_zero_mean`;
+// `qcoll check` reports it instead).
+MasterEquation derive_master_equation(const Model& model, bool require_zero_mean = true);
 
 // Dense reference for tests and small systems: the right-hand side of the
 // master equation applied to a dense rho, evaluated from the definition

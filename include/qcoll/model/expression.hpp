@@ -11,7 +11,7 @@ using Parameters = std::map<std::string, double>;
 
 // Evaluates a real expression such as "g/2" or "-Omega*0.5" (also: pi, e,
 // sqrt, exp, sin, ...). Throws InputError with muparser's reason (undefined
-// parameter, syntax error) and the expression text.
+// parameter, syntax error, non-finite value) and the expression text.
 double evaluate_expression(const std::string& expr, const Parameters& params);
 
 }  // namespace qcoll

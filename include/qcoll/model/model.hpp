@@ -45,7 +45,8 @@ struct Model {
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Thermal state exp(-beta H)/Z of a small Hermitian H (beta = inf: the
-// normalised projector on the ground space; beta = 0: maximally mixed).
+// normalised projector on the ground space; beta = 0: maximally mixed;
+// beta < 0: population inversion, -inf the top eigenspace).
 DenseMatrix thermal_state(const DenseMatrix& h, double beta);
 
 }  // namespace qcoll

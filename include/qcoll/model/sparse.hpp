@@ -60,6 +60,8 @@ CsrMatrix operator*(cplx s, const CsrMatrix& a);
 // alpha * a + beta * b
 CsrMatrix axpby(cplx alpha, const CsrMatrix& a, cplx beta, const CsrMatrix& b);
 CsrMatrix kron(const CsrMatrix& a, const CsrMatrix& b);
+// Sum of several matrices of one shape in a single pass (needs at least one).
+CsrMatrix sum(const std::vector<CsrMatrix>& terms);
 CsrMatrix commutator(const CsrMatrix& a, const CsrMatrix& b);
 // Anti-commutator {a, b}.
 CsrMatrix anticommutator(const CsrMatrix& a, const CsrMatrix& b);

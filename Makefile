@@ -1,0 +1,47 @@
+# qcoll: the two set-up commands of the README.
+#   make run    install missing Debian packages (as root), build, run the default deck
+#   make test   the same set-up, then the whole test suite (CTest: C++ at 1 and 2 ranks, pytest)
+#   make bench  Release build and the benchmark table (see docs/performance.md)
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+NP ?= 2
+DECK ?= inputs/qubit.toml
+OUT ?= out
+export OMPI_ALLOW_RUN_AS_ROOT = 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
+export OMPI_MCA_rmaps_base_oversubscribe = 1
+
+DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-dev \
+  libpetsc-complex-dev libslepc-complex3.18-dev libhdf5-openmpi-dev libtomlplusplus-dev \
+  libmuparser-dev libgtest-dev liblapack-dev python3 python3-h5py python3-numpy \
+  python3-matplotlib python3-pytest
+
+.PHONY: all deps build run test bench clean
+all: build
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p $(OUT)
+	mpiexec -n $(NP) --oversubscribe $(BUILD)/qcoll $(DECK) -o $(OUT)/qubit.h5 --overwrite
+	@echo "HDF5 output: $(OUT)/qubit.h5"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 1
+
+clean:
+	rm -rf $(BUILD) $(OUT)

@@ -1,0 +1,24 @@
+#pragma once
+// The deck's [initial] state as a density matrix, evaluated entry by entry so
+// that each rank fills only its own columns of vec(rho).
+#include "qcoll/model/model.hpp"
+
+namespace qcoll {
+
+// States that need a diagonalisation of H_S (ground, excited, thermal) are
+// built densely and are limited to this dimension.
+inline constexpr index_t kMaxDenseInitialDimension = 4096;
+
+class InitialDensity {
+ public:
+  InitialDensity(const Model& model, const CsrMatrix& hamiltonian);
+  cplx operator()(index_t i, index_t j) const;
+
+ private:
+  index_t d_ = 0;
+  index_t basis_index_ = -1;  // pure basis state
+  bool maximally_mixed_ = false;
+  DenseMatrix dense_;
+};
+
+}  // namespace qcoll

@@ -1,0 +1,38 @@
+#pragma once
+// The HDF5 layout of interface.md: provenance, /model, and the thermodynamic
+// quantities of the master equation (time series under /evolve, single values
+// under /steady).
+#include <string>
+#include <vector>
+
+#include "qcoll/derive/master_equation.hpp"
+#include "qcoll/io/deck.hpp"
+#include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/thermo/operators.hpp"
+
+namespace qcoll {
+
+struct Provenance {
+  std::string task;
+  std::string petsc_options;
+  int nranks = 1;
+};
+
+// Root attributes (qcoll_version, git_commit, created, nranks, task, deck,
+// petsc_options) and the /model group.
+void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me,
+                      const Provenance& p);
+
+// Time series of ThermoValues under `group` (e.g. "/evolve"), with t[nt].
+void write_thermo_series(Hdf5File& f, const std::string& group, const std::vector<double>& t,
+                         const std::vector<ThermoValues>& values,
+                         const std::vector<std::string>& observable_names, bool with_entropy);
+
+// One set of ThermoValues under `group` (e.g. "/steady").
+void write_thermo_point(Hdf5File& f, const std::string& group, const ThermoValues& v,
+                        const std::vector<std::string>& observable_names, bool with_entropy);
+
+// Marks the file as finished (attribute complete = true, written last).
+void write_complete(Hdf5File& f);
+
+}  // namespace qcoll

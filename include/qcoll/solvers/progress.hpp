@@ -1,0 +1,25 @@
+#pragma once
+// Plain progress lines on rank 0 for long runs (no carriage returns, so SLURM
+// logs stay readable), at most one every `interval` seconds.
+#include <mpi.h>
+
+#include <chrono>
+#include <string>
+
+namespace qcoll {
+
+class ProgressReporter {
+ public:
+  ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds);
+  // fraction in [0, 1]; `detail` is appended (e.g. "t = 3.2 / 20, steps 120").
+  void update(double fraction, const std::string& detail, bool force = false);
+  double elapsed() const;
+
+ private:
+  MPI_Comm comm_;
+  std::string label_;
+  double interval_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace qcoll

@@ -1,0 +1,50 @@
+#include "qcoll/derive/initial_state.hpp"
+
+namespace qcoll {
+namespace {
+
+index_t product_index(const Model& model) {
+  const auto& idx = model.initial.product;
+  index_t flat = 0;
+  for (size_t s = 0; s < model.sites.size(); ++s) flat = flat * model.sites[s].dim() + idx[s];
+  return flat;
+}
+
+}  // namespace
+
+InitialDensity::InitialDensity(const Model& model, const CsrMatrix& hamiltonian)
+    : d_(model.dimension()) {
+  using Kind = InitialState::Kind;
+  const InitialState& init = model.initial;
+  switch (init.kind) {
+    case Kind::MaximallyMixed:
+      maximally_mixed_ = true;
+      return;
+    case Kind::Basis:
+      basis_index_ = init.index;
+      return;
+    case Kind::Product:
+      basis_index_ = product_index(model);
+      return;
+    default:
+      break;
+  }
+  if (d_ > kMaxDenseInitialDimension)
+    throw InputError("initial.state = ground/excited/thermal diagonalises H_S densely and is "
+                     "limited to d <= " + std::to_string(kMaxDenseInitialDimension) +
+                         " (here d = " + std::to_string(d_) +
+                         "); use state = \"product\" or \"basis\" for larger systems",
+                     "initial.state");
+  const DenseMatrix h = hamiltonian.to_dense();
+  if (init.kind == Kind::Ground) dense_ = thermal_state(h, kInfinity);
+  if (init.kind == Kind::Excited) dense_ = thermal_state(cplx(-1.0) * h, kInfinity);
+  if (init.kind == Kind::Thermal) dense_ = thermal_state(h, init.beta);
+}
+
+cplx InitialDensity::operator()(index_t i, index_t j) const {
+  if (maximally_mixed_) return i == j ? 1.0 / static_cast<double>(d_) : 0.0;
+  if (basis_index_ >= 0) return (i == basis_index_ && j == basis_index_) ? 1.0 : 0.0;
+  return dense_(i, j);
+}
+
+}  // namespace qcoll

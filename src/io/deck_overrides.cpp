@@ -1,0 +1,120 @@
+// `--set KEY=VALUE` overrides.
+#include "deck_overrides.hpp"
+
+#include <cstdio>
+#include <type_traits>
+
+namespace qcoll::deck_detail {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+// VALUE as a TOML basic string literal.
+std::string quoted(const std::string& value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// The override's value as a TOML node: VALUE parsed as TOML, or the text
+// itself as a string when it is not a single valid TOML value.
+toml::table parse_value(const std::string& value) {
+  try {
+    toml::table parsed = toml::parse("v = " + value, kCommandLineSource);
+    if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+  } catch (const toml::parse_error&) {
+  }
+  return toml::parse("v = " + quoted(value), kCommandLineSource);
+}
+
+std::vector<std::string> split_key(const std::string& key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = key.find('.', start);
+    parts.push_back(trim(key.substr(start, dot - start)));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+toml::table* species_entry(const Context& ctx, toml::table& root, const Override& ov,
+                           const std::string& name) {
+  std::vector<std::string> names;
+  if (toml::array* list = root.get_as<toml::array>("species")) {
+    for (toml::node& entry : *list) {
+      toml::table* t = entry.as_table();
+      const toml::node* n = t ? t->get("name") : nullptr;
+      if (!n || !n->is_string()) continue;
+      if (n->as_string()->get() == name) return t;
+      names.push_back(n->as_string()->get());
+    }
+  }
+  ctx.fail_line(ov.key, kSetOnCommandLine,
+                "cannot apply --set " + ov.key + "=" + ov.value + ": there is no species named \"" +
+                    name + "\"" +
+                    (names.empty() ? " (the deck has no species)"
+                                   : "; the deck's species are: " + join(names)));
+}
+
+}  // namespace
+
+void apply_override(const Context& ctx, toml::table& root, const Override& ov) {
+  const std::vector<std::string> parts = split_key(ov.key);
+  auto fail = [&](const std::string& why) {
+    ctx.fail_line(ov.key, kSetOnCommandLine,
+                  "cannot apply --set " + ov.key + "=" + ov.value + ": " + why);
+  };
+  for (const auto& p : parts) {
+    if (p.empty()) fail("the key must be a dotted path such as evolve.t_final");
+  }
+  toml::table* table = &root;
+  std::size_t i = 0;
+  if (parts[0] == "species" && parts.size() > 1) {
+    if (parts.size() == 2) fail("a species key is species.<name>.<key>, e.g. species.hot.lambda");
+    table = species_entry(ctx, root, ov, parts[1]);
+    i = 2;
+  }
+  for (; i + 1 < parts.size(); ++i) {
+    toml::node* next = table->get(parts[i]);
+    if (!next) next = table->insert(parts[i], toml::table{}).first->second.as_table();
+    if (!next->is_table()) {
+      fail(parts[i] + " is " + type_name(*next) + ", not a table, so it has no key " +
+           parts[i + 1]);
+    }
+    table = next->as_table();
+  }
+  toml::table parsed = parse_value(ov.value);
+  toml::node& value = *parsed.get("v");
+  const std::string& leaf = parts.back();
+  if (auto* t = value.as_table()) {
+    table->insert_or_assign(leaf, std::move(*t));
+  } else if (auto* a = value.as_array()) {
+    table->insert_or_assign(leaf, std::move(*a));
+  } else {
+    value.visit([&](auto& v) {
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (!std::is_same_v<T, toml::table> && !std::is_same_v<T, toml::array>)
+        table->insert_or_assign(leaf, std::move(v));
+    });
+  }
+}
+
+}  // namespace qcoll::deck_detail

@@ -1,0 +1,42 @@
+#pragma once
+// Private to the deck loader: coefficients, operator terms and matrices.
+#include <string>
+#include <vector>
+
+#include "deck_reader.hpp"
+#include "qcoll/model/expression.hpp"
+#include "qcoll/model/model.hpp"
+
+namespace qcoll::deck_detail {
+
+// Which sites a term may name: system sites by index, the ancilla as "A".
+struct SiteRules {
+  const std::vector<LocalSpace>* system = nullptr;  // null: no system sites allowed
+  const LocalSpace* ancilla = nullptr;              // null: "A" not allowed
+};
+
+// A real value given as a number or an expression over the parameters; finite.
+double read_real_value(const Context& ctx, const toml::node& node, const std::string& key,
+                       const Parameters& params);
+
+// A coefficient: number, expression string, or [re, im] of those; finite.
+cplx read_coefficient(const Context& ctx, const toml::node& node, const std::string& key,
+                      const Parameters& params);
+
+// A term [coef, op, site, op, site, ...].
+Term read_term(const Context& ctx, const toml::node& node, const std::string& key,
+               const Parameters& params, const SiteRules& rules);
+
+// An array of terms; records the line of every term as "<key>[i]".
+OpSum read_terms(Context& ctx, const toml::node& node, const std::string& key,
+                 const Parameters& params, const SiteRules& rules);
+
+// A dim x dim matrix given as an array of rows of coefficients.
+DenseMatrix read_matrix(const Context& ctx, const toml::node& node, const std::string& key,
+                        const Parameters& params, index_t dim);
+
+// Formats a number for messages ("0.3", "1e-12", "inf").
+std::string format_number(double v);
+std::string format_complex(cplx v);
+
+}  // namespace qcoll::deck_detail

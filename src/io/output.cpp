@@ -1,0 +1,150 @@
+#include "qcoll/io/output.hpp"
+
+#include <ctime>
+
+#include "qcoll/version.hpp"
+
+namespace qcoll {
+namespace {
+
+std::string now_iso8601() {
+  char buf[64];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+template <class Get>
+std::vector<double> column(const std::vector<ThermoValues>& v, Get get) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (const ThermoValues& x : v) out.push_back(get(x));
+  return out;
+}
+
+// [nt, ns] row-major from a per-species member.
+std::vector<double> per_species(const std::vector<ThermoValues>& v,
+                                std::vector<double> ThermoValues::*member) {
+  std::vector<double> out;
+  for (const ThermoValues& x : v) out.insert(out.end(), (x.*member).begin(), (x.*member).end());
+  return out;
+}
+
+}  // namespace
+
+void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me,
+                      const Provenance& p) {
+  f.write_attribute("/", "qcoll_version", std::string(kVersion));
+  f.write_attribute("/", "git_commit", std::string(kGitCommit));
+  f.write_attribute("/", "created", now_iso8601());
+  f.write_attribute("/", "nranks", static_cast<long long>(p.nranks));
+  f.write_attribute("/", "task", p.task);
+  f.write_attribute("/", "title", deck.title);
+  f.write_attribute("/", "deck", deck.toml);
+  f.write_attribute("/", "petsc_options", p.petsc_options);
+
+  f.ensure_group("/model");
+  f.write_attribute("/model", "d", static_cast<long long>(me.dim));
+  std::string sites;
+  for (const LocalSpace& s : deck.model.sites) sites += (sites.empty() ? "" : ",") + s.label();
+  f.write_attribute("/model", "sites", sites);
+  std::vector<std::string> names;
+  std::vector<double> beta, lambda, violation;
+  std::vector<long long> conserving;
+  for (const SpeciesTerms& s : me.species) {
+    names.push_back(s.name);
+    beta.push_back(s.beta);
+    lambda.push_back(s.lambda);
+    conserving.push_back(s.energy_conserving ? 1 : 0);
+    violation.push_back(s.energy_violation);
+  }
+  const hsize_t ns = names.size();
+  f.write_strings("/model/species_names", names, "names of the ancilla species, in deck order");
+  f.write_real("/model/beta", {ns}, beta, "inverse temperature of each species (1/energy)");
+  f.write_real("/model/lambda", {ns}, lambda, "coherence strength lambda of each species");
+  f.write_int("/model/energy_conserving", {ns}, conserving,
+              "1 if [V, H_S + H_A] = 0 for the species (strict energy conservation)");
+  f.write_real("/model/energy_conservation_violation", {ns}, violation,
+               "||[V, H_S + H_A]||_F / ||V||_F for each species (dimensionless)");
+}
+
+void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<double>& t,
+                         const std::vector<ThermoValues>& v,
+                         const std::vector<std::string>& observable_names, bool with_entropy) {
+  f.ensure_group(g);
+  const hsize_t nt = t.size();
+  const hsize_t ns = v.empty() ? 0 : v.front().work_coherent.size();
+  auto series = [&](const std::string& name, auto get, const std::string& desc) {
+    f.write_real(g + "/" + name, {nt}, column(v, get), desc);
+  };
+  f.write_real(g + "/t", {nt}, t, "output times (1/energy, hbar = 1)");
+  series("energy", [](const ThermoValues& x) { return x.energy; }, "<H_S> (energy)");
+  series("dEdt", [](const ThermoValues& x) { return x.energy_rate; },
+         "d<H_S>/dt from the master equation (energy/time)");
+  series("trace", [](const ThermoValues& x) { return x.trace; }, "tr(rho) (dimensionless)");
+  series("purity", [](const ThermoValues& x) { return x.purity; }, "tr(rho^2) (dimensionless)");
+  series("work_switching", [](const ThermoValues& x) { return x.work_switching; },
+         "switching work rate d<H_S>/dt + sum_j Qdot_A^j (energy/time)");
+  f.write_real(g + "/work_coherent", {nt, ns}, per_species(v, &ThermoValues::work_coherent),
+               "coherent work rate Wdot_C^j = i lambda_j <[G_j, H_S]> per species (energy/time)");
+  f.write_real(g + "/heat_incoherent", {nt, ns}, per_species(v, &ThermoValues::heat_incoherent),
+               "incoherent heat rate Qdot_inc^j = tr(H_S D_j(rho)) per species (energy/time)");
+  f.write_real(g + "/heat_ancilla", {nt, ns}, per_species(v, &ThermoValues::heat_ancilla),
+               "energy gained by the ancillas of species j per unit time, Qdot_A^j (energy/time)");
+  if (with_entropy) {
+    series("entropy", [](const ThermoValues& x) { return x.entropy; },
+           "von Neumann entropy S = -tr(rho ln rho) (dimensionless, k_B = 1)");
+    series("dSdt", [](const ThermoValues& x) { return x.entropy_rate; },
+           "dS/dt = -tr(L(rho) ln rho) (1/time)");
+    series("entropy_production", [](const ThermoValues& x) { return x.entropy_production; },
+           "Pi = dS/dt - sum_j beta_j Qdot_inc^j (1/time)");
+    series("entropy_production_ancilla",
+           [](const ThermoValues& x) { return x.entropy_production_ancilla; },
+           "Pi_A = dS/dt - sum_j beta_j Qdot_incA^j (1/time)");
+    if (ns == 1)
+      series("free_energy", [](const ThermoValues& x) { return x.free_energy; },
+             "F = <H_S> - S/beta (energy, one species)");
+  }
+  if (!observable_names.empty()) f.ensure_group(g + "/observables");
+  for (size_t k = 0; k < observable_names.size(); ++k) {
+    std::vector<cplx> data;
+    for (const ThermoValues& x : v) data.push_back(x.observables[k]);
+    f.write_complex(g + "/observables/" + observable_names[k], {nt}, data,
+                    "tr(O rho) for the deck's observable " + observable_names[k]);
+  }
+}
+
+void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x,
+                        const std::vector<std::string>& observable_names, bool with_entropy) {
+  f.ensure_group(g);
+  const hsize_t ns = x.work_coherent.size();
+  f.write_real_scalar(g + "/energy", x.energy, "<H_S> (energy)");
+  f.write_real_scalar(g + "/dEdt", x.energy_rate,
+                      "d<H_S>/dt = sum_j (Wdot_C^j + Qdot_inc^j), the first-law residual "
+                      "(energy/time)");
+  f.write_real_scalar(g + "/trace", x.trace, "tr(rho)");
+  f.write_real_scalar(g + "/purity", x.purity, "tr(rho^2)");
+  f.write_real_scalar(g + "/work_switching", x.work_switching,
+                      "switching work rate d<H_S>/dt + sum_j Qdot_A^j (energy/time)");
+  f.write_real(g + "/work_coherent", {ns}, x.work_coherent,
+               "coherent work rate Wdot_C^j per species (energy/time)");
+  f.write_real(g + "/heat_incoherent", {ns}, x.heat_incoherent,
+               "incoherent heat rate Qdot_inc^j per species (energy/time)");
+  f.write_real(g + "/heat_ancilla", {ns}, x.heat_ancilla,
+               "energy gained by the ancillas per unit time Qdot_A^j (energy/time)");
+  if (with_entropy) {
+    f.write_real_scalar(g + "/entropy", x.entropy, "von Neumann entropy of rho");
+  }
+  f.write_real_scalar(g + "/entropy_production", x.entropy_production,
+                      "Pi = dS/dt - sum_j beta_j Qdot_inc^j (1/time)");
+  f.write_real_scalar(g + "/entropy_production_ancilla", x.entropy_production_ancilla,
+                      "Pi_A = dS/dt - sum_j beta_j Qdot_incA^j (1/time)");
+  if (!observable_names.empty()) f.ensure_group(g + "/observables");
+  for (size_t k = 0; k < observable_names.size(); ++k)
+    f.write_complex(g + "/observables/" + observable_names[k], {}, {x.observables[k]},
+                    "tr(O rho) for the deck's observable " + observable_names[k]);
+}
+
+void write_complete(Hdf5File& f) { f.write_attribute("/", "complete", true); }
+
+}  // namespace qcoll

@@ -1,0 +1,119 @@
+#include "qcoll/solvers/evolve.hpp"
+
+#include <petscts.h>
+#include <slepcmfn.h>
+
+#include <cstdio>
+
+#include "qcoll/solvers/progress.hpp"
+
+namespace qcoll {
+namespace {
+
+std::string progress_detail(double t, double t_final, index_t steps) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "t = %.6g / %.6g, steps %lld", t, t_final,
+                static_cast<long long>(steps));
+  return buf;
+}
+
+PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCallback& cb,
+                        EvolveStats* stats, ProgressReporter& progress) {
+  PetscFunctionBeginUser;
+  MPI_Comm comm;
+  PetscCall(PetscObjectGetComm(reinterpret_cast<PetscObject>(L), &comm));
+  TS ts;
+  PetscCall(TSCreate(comm, &ts));
+  PetscCall(TSSetProblemType(ts, TS_LINEAR));
+  PetscCall(TSSetRHSFunction(ts, nullptr, TSComputeRHSFunctionLinear, nullptr));
+  PetscCall(TSSetRHSJacobian(ts, L, L, TSComputeRHSJacobianConstant, nullptr));
+  PetscCall(TSSetType(ts, TSRK));
+  PetscCall(TSRKSetType(ts, TSRK5DP));
+  PetscCall(TSSetTolerances(ts, o.atol, nullptr, o.rtol, nullptr));
+  PetscCall(TSSetTime(ts, o.first_output * o.dt_output));
+  PetscCall(TSSetTimeStep(ts, 0.1 * o.dt_output));
+  PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
+  PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetFromOptions(ts));
+  const double t_final = o.last_output * o.dt_output;
+  for (index_t k = o.first_output + 1; k <= o.last_output; ++k) {
+    const double tk = k * o.dt_output;
+    PetscReal dt_before;
+    PetscCall(TSGetTimeStep(ts, &dt_before));
+    PetscCall(TSSetMaxTime(ts, tk));
+    PetscCall(TSSolve(ts, rho));
+    TSConvergedReason reason;
+    PetscCall(TSGetConvergedReason(ts, &reason));
+    PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
+               "time stepping failed at t = %g (%s); try another -ts_type or looser tolerances",
+               (double)tk, TSConvergedReasons[reason]);
+    // Matching the output time shortens the last step; resume with the step
+    // the adaptor had chosen, so outputs do not slow the integration down.
+    PetscReal dt_after;
+    PetscCall(TSGetTimeStep(ts, &dt_after));
+    if (dt_after < dt_before) PetscCall(TSSetTimeStep(ts, dt_before));
+    PetscInt steps;
+    PetscCall(TSGetStepNumber(ts, &steps));
+    stats->steps = steps;
+    PetscCall(TSSetTime(ts, tk));
+    if (cb) PetscCall(cb(k, tk, rho));
+    progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
+                    progress_detail(tk, t_final, stats->steps));
+  }
+  PetscCall(TSDestroy(&ts));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode EvolveMFN(Mat L, Vec rho, const EvolveOptions& o, const OutputCallback& cb,
+                         EvolveStats* stats, ProgressReporter& progress) {
+  PetscFunctionBeginUser;
+  MPI_Comm comm;
+  PetscCall(PetscObjectGetComm(reinterpret_cast<PetscObject>(L), &comm));
+  MFN mfn;
+  FN f;
+  PetscCall(MFNCreate(comm, &mfn));
+  PetscCall(MFNSetOperator(mfn, L));
+  PetscCall(MFNGetFN(mfn, &f));
+  PetscCall(FNSetType(f, FNEXP));
+  PetscCall(FNSetScale(f, o.dt_output, 1.0));
+  PetscCall(MFNSetTolerances(mfn, std::min(o.rtol, 1e-10), PETSC_DEFAULT));
+  PetscCall(MFNSetErrorIfNotConverged(mfn, PETSC_TRUE));
+  PetscCall(MFNSetFromOptions(mfn));
+  Vec next;
+  PetscCall(VecDuplicate(rho, &next));
+  const double t_final = o.last_output * o.dt_output;
+  for (index_t k = o.first_output + 1; k <= o.last_output; ++k) {
+    const double tk = k * o.dt_output;
+    PetscCall(MFNSolve(mfn, rho, next));
+    PetscCall(VecCopy(next, rho));
+    stats->steps += 1;
+    if (cb) PetscCall(cb(k, tk, rho));
+    progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
+                    progress_detail(tk, t_final, stats->steps));
+  }
+  PetscCall(VecDestroy(&next));
+  PetscCall(MFNDestroy(&mfn));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode EvolveLinear(Mat L, Vec rho, const EvolveOptions& opts, const OutputCallback& cb,
+                            EvolveStats* stats) {
+  PetscFunctionBeginUser;
+  MPI_Comm comm;
+  PetscCall(PetscObjectGetComm(reinterpret_cast<PetscObject>(L), &comm));
+  ProgressReporter progress(comm, "evolve", opts.progress_seconds);
+  *stats = EvolveStats();
+  if (opts.method == "expm") {
+    PetscCall(EvolveMFN(L, rho, opts, cb, stats, progress));
+  } else {
+    PetscCheck(opts.method == "ts", comm, PETSC_ERR_ARG_WRONG, "unknown evolve method %s",
+               opts.method.c_str());
+    PetscCall(EvolveTS(L, rho, opts, cb, stats, progress));
+  }
+  stats->wall_seconds = progress.elapsed();
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll

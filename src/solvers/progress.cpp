@@ -1,0 +1,29 @@
+#include "qcoll/solvers/progress.hpp"
+
+#include <petscsys.h>
+
+#include <cstdio>
+
+namespace qcoll {
+
+ProgressReporter::ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds)
+    : comm_(comm), label_(std::move(label)), interval_(interval_seconds),
+      start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+double ProgressReporter::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProgressReporter::update(double fraction, const std::string& detail, bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && std::chrono::duration<double>(now - last_).count() < interval_) return;
+  last_ = now;
+  const double wall = elapsed();
+  const double eta = fraction > 0 ? wall * (1.0 - fraction) / fraction : 0.0;
+  char line[256];
+  std::snprintf(line, sizeof line, "%s: %5.1f%%  %s  wall %.1f s  ETA %.1f s\n", label_.c_str(),
+                100.0 * fraction, detail.c_str(), wall, eta);
+  PetscPrintf(comm_, "%s", line);
+}
+
+}  // namespace qcoll
