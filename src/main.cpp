@@ -93,7 +93,10 @@ int run(const CommandLine& cl) {
       const char* text = nullptr;
       char* specific = nullptr;
       PetscErrorMessage(ierr, &text, &specific);
-      report(std::string("the ") + task + " task failed: " + (specific ? specific : text ? text : ""));
+      report(std::string("the ") + task + " task failed: " +
+             (specific ? specific
+              : text   ? text
+                       : ""));
       return 2;
     }
     write_complete(out);

@@ -30,11 +30,12 @@ InitialDensity::InitialDensity(const Model& model, const CsrMatrix& hamiltonian)
       break;
   }
   if (d_ > kMaxDenseInitialDimension)
-    throw InputError("initial.state = ground/excited/thermal diagonalises H_S densely and is "
-                     "limited to d <= " + std::to_string(kMaxDenseInitialDimension) +
-                         " (here d = " + std::to_string(d_) +
-                         "); use state = \"product\" or \"basis\" for larger systems",
-                     "initial.state");
+    throw InputError(
+        "initial.state = ground/excited/thermal diagonalises H_S densely and is "
+        "limited to d <= " +
+            std::to_string(kMaxDenseInitialDimension) + " (here d = " + std::to_string(d_) +
+            "); use state = \"product\" or \"basis\" for larger systems",
+        "initial.state");
   const DenseMatrix h = hamiltonian.to_dense();
   if (init.kind == Kind::Ground) dense_ = thermal_state(h, kInfinity);
   if (init.kind == Kind::Excited) dense_ = thermal_state(cplx(-1.0) * h, kInfinity);

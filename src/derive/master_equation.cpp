@@ -75,8 +75,8 @@ void measure_energy_conservation(SpeciesTerms& t, const CsrMatrix& hs, double v_
     for (index_t q = 0; q < da; ++q) {
       const CsrMatrix& s = t.block(p, q);
       if (s.nnz() == 0) continue;
-      violation += frobenius_squared(
-          axpby(1.0, commutator(s, hs), t.energies[q] - t.energies[p], s));
+      violation +=
+          frobenius_squared(axpby(1.0, commutator(s, hs), t.energies[q] - t.energies[p], s));
     }
   t.energy_violation = v_norm > 0 ? std::sqrt(violation) / v_norm : 0.0;
   t.energy_conserving = t.energy_violation < 1e-10;
@@ -134,10 +134,12 @@ MasterEquation derive_master_equation(const Model& model, bool require_zero_mean
   me.dim = model.dimension();
   me.hamiltonian = build_operator(model.sites, model.hamiltonian);
   if (!me.hamiltonian.is_hermitian(1e-12 * std::max(1.0, me.hamiltonian.max_abs())))
-    throw InputError("the system Hamiltonian is not Hermitian; check complex coefficients and "
-                     "add the Hermitian-conjugate terms",
-                     "system.hamiltonian");
-  for (const Species& s : model.species) me.species.push_back(derive_species(model, s, me.hamiltonian, require_zero_mean));
+    throw InputError(
+        "the system Hamiltonian is not Hermitian; check complex coefficients and "
+        "add the Hermitian-conjugate terms",
+        "system.hamiltonian");
+  for (const Species& s : model.species)
+    me.species.push_back(derive_species(model, s, me.hamiltonian, require_zero_mean));
   return me;
 }
 

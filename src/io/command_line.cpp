@@ -12,21 +12,24 @@ bool is_task(const std::string& s) {
 }
 
 InputError usage_error(const std::string& what) {
-  return InputError(what + ". Usage: qcoll [TASK] DECK.toml [-o OUT.h5] [--set KEY=VALUE ...] "
-                           "[PETSc options]; see qcoll --help",
+  return InputError(what +
+                        ". Usage: qcoll [TASK] DECK.toml [-o OUT.h5] [--set KEY=VALUE ...] "
+                        "[PETSc options]; see qcoll --help",
                     "command line");
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Whether the argument after a PETSc option is that option's value: anything
 // not starting with '-' (or a negative number), except a task name or a deck.
 bool takes_as_value(const std::string& next) {
   if (next.empty()) return true;
-  const bool negative_number = next.size() > 1 && next[0] == '-' &&
-                               (std::isdigit(static_cast<unsigned char>(next[1])) || next[1] == '.');
+  const bool negative_number =
+      next.size() > 1 && next[0] == '-' &&
+      (std::isdigit(static_cast<unsigned char>(next[1])) || next[1] == '.');
   if (next[0] == '-' && !negative_number) return false;
   return !is_task(next) && !ends_with(next, ".toml");
 }

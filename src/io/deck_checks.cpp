@@ -32,10 +32,20 @@ std::map<std::vector<int>, OpSum> group_by_sites(const OpSum& sum) {
   return groups;
 }
 
+// "<i|chi|i>" when eigenvector k is the basis state |i> (up to a phase),
+// otherwise "<e_k|chi|e_k>" for the k-th eigenstate in ascending energy.
+std::string eigenstate_label(const DenseMatrix& vectors, index_t k) {
+  for (index_t i = 0; i < vectors.rows(); ++i) {
+    if (std::abs(vectors(i, k)) > 1.0 - 1e-12) {
+      return "<" + std::to_string(i) + "|chi|" + std::to_string(i) + ">";
+    }
+  }
+  return "<e" + std::to_string(k) + "|chi|e" + std::to_string(k) + ">";
+}
+
 }  // namespace
 
-std::optional<double> non_hermitian_defect(const std::vector<LocalSpace>& sites,
-                                           const OpSum& sum) {
+std::optional<double> non_hermitian_defect(const std::vector<LocalSpace>& sites, const OpSum& sum) {
   if (product_dimension(sites) <= kExactHermiticityDimension) {
     return defect_of(build_operator(sites, sum));
   }
@@ -64,8 +74,8 @@ void check_chi(const Context& ctx, const std::string& key, const toml::node* nod
       if (std::abs(chi(i, j) - std::conj(chi(j, i))) > tol) {
         ctx.fail(key, node,
                  "chi must be Hermitian, but chi[" + std::to_string(i) + "][" + std::to_string(j) +
-                     "] = " + format_complex(chi(i, j)) + " while chi[" + std::to_string(j) +
-                     "][" + std::to_string(i) + "] = " + format_complex(chi(j, i)));
+                     "] = " + format_complex(chi(i, j)) + " while chi[" + std::to_string(j) + "][" +
+                     std::to_string(i) + "] = " + format_complex(chi(j, i)));
       }
     }
   }
@@ -79,10 +89,9 @@ void check_chi(const Context& ctx, const std::string& key, const toml::node* nod
     while (b < n && eig.values[b] - eig.values[a] <= degenerate) ++b;
     if (b == a + 1 && std::abs(c(a, a)) > tol) {
       ctx.fail(key, node,
-               "chi must have zero diagonal in the eigenbasis of H_A, but <" + std::to_string(a) +
-                   "|chi|" + std::to_string(a) + "> = " + format_number(c(a, a).real()) +
-                   " (|" + std::to_string(a) + "> the eigenstate of H_A with energy " +
-                   format_number(eig.values[a]) + ")");
+               "chi must have zero diagonal in the eigenbasis of H_A, but " +
+                   eigenstate_label(eig.vectors, a) + " = " + format_number(c(a, a).real()) +
+                   " (on the eigenstate of H_A with energy " + format_number(eig.values[a]) + ")");
     }
     double block = 0.0;
     for (index_t i = a; i < b; ++i) {

@@ -16,8 +16,7 @@ inline constexpr index_t kExactHermiticityDimension = index_t{1} << 16;
 
 // The largest |O_ij - conj(O_ji)| of the operator sum on `sites` when it
 // exceeds the rounding tolerance, otherwise nothing (the sum is Hermitian).
-std::optional<double> non_hermitian_defect(const std::vector<LocalSpace>& sites,
-                                           const OpSum& sum);
+std::optional<double> non_hermitian_defect(const std::vector<LocalSpace>& sites, const OpSum& sum);
 
 // chi must be Hermitian and vanish on the diagonal of H_A's eigenbasis; where
 // H_A is degenerate, chi's whole block inside the eigenspace must vanish.

@@ -15,8 +15,9 @@ namespace {
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 const toml::table* optional_table(const Context& ctx, const toml::table& root,
@@ -133,11 +134,12 @@ void read_system(Context& ctx, const toml::table& root, const Parameters& params
   }
   if (auto defect = non_hermitian_defect(model.sites, model.hamiltonian)) {
     const std::string name = reader.has("hamiltonian") ? "hamiltonian" : "model";
-    reader.fail(name, "the system hamiltonian H_S must be Hermitian, but H_S - H_S^dag has an "
-                      "entry of size " +
-                          format_number(*defect) +
-                          " (check complex [re, im] coefficients, and that every sp/sm, a/adag "
-                          "term comes with its Hermitian conjugate)");
+    reader.fail(name,
+                "the system hamiltonian H_S must be Hermitian, but H_S - H_S^dag has an "
+                "entry of size " +
+                    format_number(*defect) +
+                    " (check complex [re, im] coefficients, and that every sp/sm, a/adag "
+                    "term comes with its Hermitian conjugate)");
   }
 }
 
@@ -192,7 +194,8 @@ void read_initial(Context& ctx, const toml::table& root, Model& model) {
   }
   if (state == "basis") {
     init.kind = Kind::Basis;
-    if (!reader.has("index")) reader.missing("index", "the basis-state index for state = \"basis\"");
+    if (!reader.has("index"))
+      reader.missing("index", "the basis-state index for state = \"basis\"");
     const index_t d = model.dimension();
     init.index = *reader.integer("index");
     if (init.index < 0 || init.index >= d) {

@@ -83,7 +83,8 @@ index_t read_integer(const Context& ctx, const toml::node& node, const std::stri
   if (auto i = node.as_integer()) return i->get();
   if (auto f = node.as_floating_point()) {
     const double v = f->get();
-    if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 9e15) return static_cast<index_t>(v);
+    if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 9e15)
+      return static_cast<index_t>(v);
   }
   ctx.fail(key, &node, "expected an integer, got " + type_name(node));
 }
@@ -233,8 +234,8 @@ std::string TableReader::choice(std::string_view name, const std::string& fallba
   const auto v = string(name);
   if (!v) return fallback;
   if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
-    fail(name, "'" + *v + "' is not a valid " + std::string(name) + "; expected one of: " +
-                   join(choices));
+    fail(name, "'" + *v + "' is not a valid " + std::string(name) +
+                   "; expected one of: " + join(choices));
   }
   return *v;
 }

@@ -11,8 +11,8 @@ inline const KeyList kTopKeys{"title",  "params", "system",  "species",    "init
                               "evolve", "steady", "collide", "checkpoint", "sweep"};
 inline const KeyList kSystemKeys{"sites", "hamiltonian", "model"};
 inline const KeyList kModelKeys{"name", "sites", "J", "Delta", "h"};
-inline const KeyList kSpeciesKeys{"name",     "ancilla", "hamiltonian", "beta",
-                                  "temperature", "coupling", "lambda",  "chi"};
+inline const KeyList kSpeciesKeys{"name",        "ancilla",  "hamiltonian", "beta",
+                                  "temperature", "coupling", "lambda",      "chi"};
 inline const KeyList kInitialKeys{"state", "beta", "temperature", "index", "product"};
 inline const KeyList kRunKeys{"task", "output"};
 inline const KeyList kEvolveKeys{"t_final", "dt_output", "method",       "rtol",

@@ -37,8 +37,8 @@ EvolveSettings read_evolve(Context& ctx, const toml::table& root, const Paramete
   s.dt_output = reader.positive("dt_output", s.dt_output);
   if (s.dt_output > s.t_final) {
     reader.fail(reader.has("dt_output") ? "dt_output" : "t_final",
-                "dt_output = " + format_number(s.dt_output) + " must not exceed t_final = " +
-                    format_number(s.t_final));
+                "dt_output = " + format_number(s.dt_output) +
+                    " must not exceed t_final = " + format_number(s.t_final));
   }
   s.method = reader.choice("method", s.method, {"ts", "expm"});
   s.rtol = reader.positive("rtol", s.rtol);
@@ -91,8 +91,7 @@ CollideSettings read_collide(Context& ctx, const toml::table& root) {
 }
 
 CheckpointSettings read_checkpoint(Context& ctx, const toml::table& root) {
-  TableReader reader(ctx, table_or_empty(ctx, root, "checkpoint"), "checkpoint",
-                     kCheckpointKeys);
+  TableReader reader(ctx, table_or_empty(ctx, root, "checkpoint"), "checkpoint", kCheckpointKeys);
   CheckpointSettings s;
   s.every_seconds = reader.positive("every_seconds", s.every_seconds, /*allow_zero=*/true);
   return s;

@@ -43,15 +43,16 @@ std::string read_species_name(Context& ctx, const toml::table& table, std::size_
   return "species." + name;
 }
 
-DenseMatrix ancilla_hamiltonian(const TableReader& reader,
-                                const LocalSpace& ancilla, const Parameters& params) {
+DenseMatrix ancilla_hamiltonian(const TableReader& reader, const LocalSpace& ancilla,
+                                const Parameters& params) {
   if (!reader.has("hamiltonian")) {
     reader.missing("hamiltonian",
                    "the ancilla hamiltonian H_A as terms on site \"A\", e.g. "
                    "[[\"Omega/2\", \"sz\", \"A\"]]");
   }
-  const OpSum terms = read_terms(reader.context(), *reader.find("hamiltonian"), reader.key_of("hamiltonian"),
-                                 params, SiteRules{nullptr, &ancilla});
+  const OpSum terms =
+      read_terms(reader.context(), *reader.find("hamiltonian"), reader.key_of("hamiltonian"),
+                 params, SiteRules{nullptr, &ancilla});
   DenseMatrix h(ancilla.dim(), ancilla.dim());
   for (const Term& t : terms) h += t.coef * term_ancilla_operator(ancilla, t);
   if (!h.is_hermitian(1e-12 * std::max(1.0, h.max_abs()))) {
@@ -80,9 +81,10 @@ OpSum coupling_terms(const TableReader& reader, const std::vector<LocalSpace>& s
     }
   }
   if (auto defect = non_hermitian_defect(joint, on_joint)) {
-    reader.fail("coupling", "the coupling V must be Hermitian, but V - V^dag has an entry of size " +
-                                format_number(*defect) +
-                                " (every term such as g sp_0 sm_A needs its conjugate g sm_0 sp_A)");
+    reader.fail("coupling",
+                "the coupling V must be Hermitian, but V - V^dag has an entry of size " +
+                    format_number(*defect) +
+                    " (every term such as g sp_0 sm_A needs its conjugate g sm_0 sp_A)");
   }
   return v;
 }
@@ -149,7 +151,8 @@ void read_species(Context& ctx, const toml::table& root, const Parameters& param
   if (!list || !list->is_array_of_tables()) {
     ctx.fail("species", node,
              "species must be an array of tables: start each species with [[species]], got " +
-                 type_name(*node) + (node->is_table() ? " ([species] instead of [[species]]?)" : ""));
+                 type_name(*node) +
+                 (node->is_table() ? " ([species] instead of [[species]]?)" : ""));
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < list->size(); ++i) {

@@ -57,8 +57,8 @@ void check_sweep_key(const TableReader& reader, const toml::table& root, const s
     kind += (kind.empty() ? "" : ".") + parts[i];
     const toml::node* next = table ? table->get(parts[i]) : nullptr;
     if (next && !next->is_table()) {
-      reader.fail("key", "\"" + key + "\" does not name a number: " + parts[i] + " is " +
-                             type_name(*next));
+      reader.fail(
+          "key", "\"" + key + "\" does not name a number: " + parts[i] + " is " + type_name(*next));
     }
     if (!keys_of_table(kind)) reader.fail("key", "\"" + key + "\" does not name a deck key");
     table = next ? next->as_table() : nullptr;
@@ -69,8 +69,8 @@ void check_sweep_key(const TableReader& reader, const toml::table& root, const s
     reader.fail("key", "\"" + key + "\" does not name a number; it is " + type_name(*target));
   }
   const KeyList* valid = keys_of_table(kind);
-  const bool known = valid && (valid->empty() ||
-                               std::find(valid->begin(), valid->end(), leaf) != valid->end());
+  const bool known =
+      valid && (valid->empty() || std::find(valid->begin(), valid->end(), leaf) != valid->end());
   if (!target && !known) reader.fail("key", "\"" + key + "\" does not name a deck key");
 }
 

@@ -78,13 +78,18 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
     f.write_real(g + "/" + name, {nt}, column(v, get), desc);
   };
   f.write_real(g + "/t", {nt}, t, "output times (1/energy, hbar = 1)");
-  series("energy", [](const ThermoValues& x) { return x.energy; }, "<H_S> (energy)");
-  series("dEdt", [](const ThermoValues& x) { return x.energy_rate; },
-         "d<H_S>/dt from the master equation (energy/time)");
-  series("trace", [](const ThermoValues& x) { return x.trace; }, "tr(rho) (dimensionless)");
-  series("purity", [](const ThermoValues& x) { return x.purity; }, "tr(rho^2) (dimensionless)");
-  series("work_switching", [](const ThermoValues& x) { return x.work_switching; },
-         "switching work rate d<H_S>/dt + sum_j Qdot_A^j (energy/time)");
+  series(
+      "energy", [](const ThermoValues& x) { return x.energy; }, "<H_S> (energy)");
+  series(
+      "dEdt", [](const ThermoValues& x) { return x.energy_rate; },
+      "d<H_S>/dt from the master equation (energy/time)");
+  series(
+      "trace", [](const ThermoValues& x) { return x.trace; }, "tr(rho) (dimensionless)");
+  series(
+      "purity", [](const ThermoValues& x) { return x.purity; }, "tr(rho^2) (dimensionless)");
+  series(
+      "work_switching", [](const ThermoValues& x) { return x.work_switching; },
+      "switching work rate d<H_S>/dt + sum_j Qdot_A^j (energy/time)");
   f.write_real(g + "/work_coherent", {nt, ns}, per_species(v, &ThermoValues::work_coherent),
                "coherent work rate Wdot_C^j = i lambda_j <[G_j, H_S]> per species (energy/time)");
   f.write_real(g + "/heat_incoherent", {nt, ns}, per_species(v, &ThermoValues::heat_incoherent),
@@ -92,18 +97,23 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
   f.write_real(g + "/heat_ancilla", {nt, ns}, per_species(v, &ThermoValues::heat_ancilla),
                "energy gained by the ancillas of species j per unit time, Qdot_A^j (energy/time)");
   if (with_entropy) {
-    series("entropy", [](const ThermoValues& x) { return x.entropy; },
-           "von Neumann entropy S = -tr(rho ln rho) (dimensionless, k_B = 1)");
-    series("dSdt", [](const ThermoValues& x) { return x.entropy_rate; },
-           "dS/dt = -tr(L(rho) ln rho) (1/time)");
-    series("entropy_production", [](const ThermoValues& x) { return x.entropy_production; },
-           "Pi = dS/dt - sum_j beta_j Qdot_inc^j (1/time)");
-    series("entropy_production_ancilla",
-           [](const ThermoValues& x) { return x.entropy_production_ancilla; },
-           "Pi_A = dS/dt - sum_j beta_j Qdot_incA^j (1/time)");
+    series(
+        "entropy", [](const ThermoValues& x) { return x.entropy; },
+        "von Neumann entropy S = -tr(rho ln rho) (dimensionless, k_B = 1)");
+    series(
+        "dSdt", [](const ThermoValues& x) { return x.entropy_rate; },
+        "dS/dt = -tr(L(rho) ln rho) (1/time)");
+    series(
+        "entropy_production", [](const ThermoValues& x) { return x.entropy_production; },
+        "Pi = dS/dt - sum_j beta_j Qdot_inc^j (1/time)");
+    series(
+        "entropy_production_ancilla",
+        [](const ThermoValues& x) { return x.entropy_production_ancilla; },
+        "Pi_A = dS/dt - sum_j beta_j Qdot_incA^j (1/time)");
     if (ns == 1)
-      series("free_energy", [](const ThermoValues& x) { return x.free_energy; },
-             "F = <H_S> - S/beta (energy, one species)");
+      series(
+          "free_energy", [](const ThermoValues& x) { return x.free_energy; },
+          "F = <H_S> - S/beta (energy, one species)");
   }
   if (!observable_names.empty()) f.ensure_group(g + "/observables");
   for (size_t k = 0; k < observable_names.size(); ++k) {
@@ -145,6 +155,8 @@ void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x
                     "tr(O rho) for the deck's observable " + observable_names[k]);
 }
 
-void write_complete(Hdf5File& f) { f.write_attribute("/", "complete", true); }
+void write_complete(Hdf5File& f) {
+  f.write_attribute("/", "complete", true);
+}
 
 }  // namespace qcoll

@@ -7,8 +7,11 @@
 namespace qcoll {
 
 ProgressReporter::ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds)
-    : comm_(comm), label_(std::move(label)), interval_(interval_seconds),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : comm_(comm),
+      label_(std::move(label)),
+      interval_(interval_seconds),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 double ProgressReporter::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

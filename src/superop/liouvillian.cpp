@@ -29,8 +29,8 @@ std::vector<PreparedTerm> prepare(const SuperOperatorTerms& fixed,
   std::vector<PreparedTerm> out;
   auto add = [&](const SuperOperatorTerms& terms, int group) {
     for (const SandwichTerm& t : terms)
-      out.push_back({t.left.get(), t.right ? t.right->transpose() : CsrMatrix(),
-                     t.right == nullptr, t.coef, group});
+      out.push_back({t.left.get(), t.right ? t.right->transpose() : CsrMatrix(), t.right == nullptr,
+                     t.coef, group});
   };
   add(fixed, 0);
   for (size_t g = 0; g < parts.size(); ++g) add(parts[g], static_cast<int>(g) + 1);
@@ -55,7 +55,8 @@ void row_entries(const std::vector<PreparedTerm>& terms, index_t d, index_t i, i
       emit_left(j, 1.0);
     } else {
       const auto& rp = t.right_t.rowptr();
-      for (index_t p = rp[j]; p < rp[j + 1]; ++p) emit_left(t.right_t.colind()[p], t.right_t.values()[p]);
+      for (index_t p = rp[j]; p < rp[j + 1]; ++p)
+        emit_left(t.right_t.colind()[p], t.right_t.values()[p]);
     }
   }
   row.push_back({static_cast<PetscInt>(i + d * j), 0, 0.0});  // diagonal always stored
@@ -119,11 +120,18 @@ PetscErrorCode LiouvillianCreate(MPI_Comm comm, index_t d, const SuperOperatorTe
       row_entries(terms, d, i, j, row);
       append_row(row, ngroups, csr);
     }
-  const PetscInt nloc = static_cast<PetscInt>(lay.local_rows()), nglob = static_cast<PetscInt>(d * d);
+  const PetscInt nloc = static_cast<PetscInt>(lay.local_rows()),
+                 nglob = static_cast<PetscInt>(d * d);
   std::vector<Mat> mats(ngroups);
   for (int g = 0; g < ngroups; ++g) {
-    PetscCall(MatCreateMPIAIJWithArrays(comm, nloc, nloc, nglob, nglob, csr[g].rowptr.data(),
-                                        csr[g].cols.data(), csr[g].vals.data(), &mats[g]));
+    // MATAIJ: SeqAIJ on one rank, MPIAIJ otherwise; the CSR gives exact preallocation.
+    PetscCall(MatCreate(comm, &mats[g]));
+    PetscCall(MatSetSizes(mats[g], nloc, nloc, nglob, nglob));
+    PetscCall(MatSetType(mats[g], MATAIJ));
+    PetscCall(MatSeqAIJSetPreallocationCSR(mats[g], csr[g].rowptr.data(), csr[g].cols.data(),
+                                           csr[g].vals.data()));
+    PetscCall(MatMPIAIJSetPreallocationCSR(mats[g], csr[g].rowptr.data(), csr[g].cols.data(),
+                                           csr[g].vals.data()));
     csr[g] = LocalCsr();  // free as we go
   }
   out->fixed = mats[0];

@@ -81,7 +81,8 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
     times.push_back(t);
     values.emplace_back();
     PetscCall(thermo.Evaluate(state, &values.back()));
-    if (snaps.every > 0 && k % snaps.every == 0) PetscCall(WriteSnapshot(out, snaps, state, rstart, t));
+    if (snaps.every > 0 && k % snaps.every == 0)
+      PetscCall(WriteSnapshot(out, snaps, state, rstart, t));
     PetscFunctionReturn(0);
   };
   EvolveStats stats;

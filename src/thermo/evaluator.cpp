@@ -25,8 +25,8 @@ PetscErrorCode ThermoEvaluator::Setup(Mat liouvillian, const ThermoOperators& op
 PetscErrorCode ThermoEvaluator::Evaluate(Vec rho, ThermoValues* out) {
   PetscFunctionBeginUser;
   std::vector<PetscScalar> traces(covectors_.size());
-  PetscCall(VecMDot(rho, static_cast<PetscInt>(covectors_.size()), covectors_.data(),
-                    traces.data()));
+  PetscCall(
+      VecMDot(rho, static_cast<PetscInt>(covectors_.size()), covectors_.data(), traces.data()));
   *out = ThermoValues::from_traces(*ops_, std::vector<cplx>(traces.begin(), traces.end()));
   PetscReal norm;
   PetscCall(VecNorm(rho, NORM_2, &norm));

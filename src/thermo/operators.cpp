@@ -71,15 +71,15 @@ ThermoValues ThermoValues::from_traces(const ThermoOperators& ops, const std::ve
   v.trace = tr[k++].real();
   v.energy = tr[k++].real();
   v.energy_rate = tr[k++].real();
-  for (auto* group : {&v.work_coherent, &v.heat_incoherent, &v.heat_ancilla,
-                      &v.heat_incoherent_ancilla})
+  for (auto* group :
+       {&v.work_coherent, &v.heat_incoherent, &v.heat_ancilla, &v.heat_incoherent_ancilla})
     for (size_t j = 0; j < ns; ++j) group->push_back(tr[k++].real());
   for (size_t j = 0; j < ops.observables.size(); ++j) v.observables.push_back(tr[k++]);
   v.work_switching = v.energy_rate;
   for (double q : v.heat_ancilla) v.work_switching += q;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  v.entropy = v.entropy_rate = v.entropy_production = v.entropy_production_ancilla =
-      v.free_energy = nan;
+  v.entropy = v.entropy_rate = v.entropy_production = v.entropy_production_ancilla = v.free_energy =
+      nan;
   return v;
 }
 

@@ -52,7 +52,8 @@ MasterEquation derive_master_equation(const Model& model, bool require_zero_mean
 // Dense reference for tests and small systems: the right-hand side of the
 // master equation applied to a dense rho, evaluated from the definition
 // -1/2 tr_A[V,[V, rho (x) rho_th]] on the joint space (not from the jumps).
-DenseMatrix dissipator_from_definition(const Model& model, const Species& s, const DenseMatrix& rho);
+DenseMatrix dissipator_from_definition(const Model& model, const Species& s,
+                                       const DenseMatrix& rho);
 DenseMatrix apply_dissipator(const SpeciesTerms& s, const DenseMatrix& rho);
 
 // Full coupling V (x)-structured on S (x) A as a sparse matrix (system slowest).

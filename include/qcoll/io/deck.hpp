@@ -58,10 +58,10 @@ struct Override {
 };
 
 struct Deck {
-  std::string path;      // file the deck came from
+  std::string path;  // file the deck came from
   std::string title;
-  std::string toml;      // the full deck after overrides, as TOML text
-  std::string source_text;           // the deck text before overrides
+  std::string toml;                 // the full deck after overrides, as TOML text
+  std::string source_text;          // the deck text before overrides
   std::vector<Override> overrides;  // the overrides applied, in order
   // Dotted key -> source line for every key the loader validated (e.g.
   // "species.hot.lambda", "system.hamiltonian[2]"); kSetOnCommandLine for

@@ -20,8 +20,7 @@ struct Provenance {
 
 // Root attributes (qcoll_version, git_commit, created, nranks, task, deck,
 // petsc_options) and the /model group.
-void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me,
-                      const Provenance& p);
+void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me, const Provenance& p);
 
 // Time series of ThermoValues under `group` (e.g. "/evolve"), with t[nt].
 void write_thermo_series(Hdf5File& f, const std::string& group, const std::vector<double>& t,

@@ -27,8 +27,8 @@ struct Observable {
 struct InitialState {
   enum class Kind { Ground, Excited, MaximallyMixed, Thermal, Basis, Product };
   Kind kind = Kind::Ground;
-  double beta = 1.0;         // Thermal
-  index_t index = 0;         // Basis
+  double beta = 1.0;             // Thermal
+  index_t index = 0;             // Basis
   std::vector<index_t> product;  // Product: per-site basis index
 };
 

@@ -15,9 +15,9 @@
 namespace qcoll {
 
 struct ColumnLayout {
-  index_t d = 0;           // dimension of rho
-  index_t col_begin = 0;   // first owned column of rho
-  index_t col_end = 0;     // one past the last owned column
+  index_t d = 0;          // dimension of rho
+  index_t col_begin = 0;  // first owned column of rho
+  index_t col_end = 0;    // one past the last owned column
   index_t local_rows() const { return d * (col_end - col_begin); }
   index_t row_begin() const { return d * col_begin; }
 };
@@ -27,10 +27,10 @@ ColumnLayout column_layout(MPI_Comm comm, index_t d);
 
 struct Liouvillian {
   ColumnLayout layout;
-  Mat fixed = nullptr;            // L_0
-  std::vector<Mat> parts;         // L_j
+  Mat fixed = nullptr;             // L_0
+  std::vector<Mat> parts;          // L_j
   std::vector<PetscScalar> coefs;  // current c_j
-  Mat total = nullptr;            // L_0 + sum_j c_j L_j
+  Mat total = nullptr;             // L_0 + sum_j c_j L_j
 };
 
 PetscErrorCode LiouvillianCreate(MPI_Comm comm, index_t d, const SuperOperatorTerms& fixed,

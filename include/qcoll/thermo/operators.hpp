@@ -20,10 +20,10 @@ struct ThermoOperators {
   CsrMatrix identity;
   CsrMatrix energy;
   CsrMatrix energy_rate;
-  std::vector<CsrMatrix> work_coherent;             // per species
-  std::vector<CsrMatrix> heat_incoherent;           // per species
-  std::vector<CsrMatrix> heat_ancilla;              // per species
-  std::vector<CsrMatrix> heat_incoherent_ancilla;   // per species
+  std::vector<CsrMatrix> work_coherent;            // per species
+  std::vector<CsrMatrix> heat_incoherent;          // per species
+  std::vector<CsrMatrix> heat_ancilla;             // per species
+  std::vector<CsrMatrix> heat_incoherent_ancilla;  // per species
   std::vector<std::string> observable_names;
   std::vector<CsrMatrix> observables;
 

@@ -1,0 +1,103 @@
+"""Shared look of the qcoll figures: rc settings, colours, labels, footers."""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (backend first)
+import numpy as np  # noqa: E402
+
+RC = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.85,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linestyle": ":",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 1.6,
+    "image.cmap": "viridis",
+}
+
+# Units in hbar = k_B = 1: energies in the deck's unit, times in its inverse.
+T_LABEL = r"time $t$  [1/energy]"
+RATE_UNIT = "[energy/time]"
+ENTROPY_RATE_UNIT = "[1/time]"
+
+# Line styles tell quantities apart, colours tell species apart.
+QUANTITY_STYLE = {"work_coherent": "-", "heat_incoherent": "--", "heat_ancilla": ":"}
+QUANTITY_LABEL = {
+    "work_coherent": r"$\dot W_C$",
+    "heat_incoherent": r"$\dot Q_{\rm inc}$",
+    "heat_ancilla": r"$\dot Q_A$",
+}
+BLACK = "0.1"
+GREY = "0.5"
+
+
+def species_color(k):
+    """Colour of the k-th species (deck order), the same in every figure."""
+    return plt.get_cmap("tab10")(k % 10)
+
+
+def sequence_colors(n):
+    """n colours along a perceptually uniform map (e.g. one per tau)."""
+    cmap = plt.get_cmap("viridis")
+    return [cmap(x) for x in np.linspace(0.05, 0.85, max(n, 1))]
+
+
+def new_figure(nrows=1, ncols=1, width=8.0, height_per_row=2.6, **kwargs):
+    """Figure and a 2-D array of axes with constrained layout."""
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 0.6 + height_per_row * nrows),
+                             squeeze=False, layout="constrained", **kwargs)
+    return fig, axes
+
+
+def decorate(fig, run, what):
+    """Title from the deck title plus a one-line provenance footer."""
+    fig.suptitle(f"{run.title}\n{what}", fontsize=11)
+    prov = run.provenance
+    parts = [os.path.basename(run.path)]
+    if "qcoll_version" in prov:
+        parts.append(f"qcoll {prov['qcoll_version']} (git {prov.get('git_commit', '?')})")
+    if "nranks" in prov:
+        parts.append(f"{prov['nranks']} rank{'s' if prov['nranks'] != 1 else ''}")
+    if "created" in prov:
+        parts.append(str(prov["created"]))
+    if not run.complete:
+        parts.append("INCOMPLETE RUN")
+    fig.text(0.995, 0.002, "  ·  ".join(parts), ha="right", va="bottom", fontsize=6,
+             color="red" if not run.complete else GREY)
+
+
+def legend(ax, **kwargs):
+    """A legend only when something is labelled."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(**kwargs)
+
+
+def zero_line(ax):
+    ax.axhline(0.0, color=GREY, lw=0.8, zorder=0)
+
+
+def format_value(x):
+    """Compact text for a number in a legend or a text box."""
+    if isinstance(x, complex) or np.iscomplexobj(x):
+        x = complex(x)
+        if abs(x.imag) > 1e-12 * max(1.0, abs(x.real)):
+            return f"{x.real:.6g}{x.imag:+.3g}i"
+        x = x.real
+    return f"{float(x):.6g}"
+
+
+def save(fig, path, dpi=None):
+    """Write the figure, close it and return the path."""
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path

@@ -1,0 +1,91 @@
+"""Figures of /sweep: quantities against the swept deck key."""
+import numpy as np
+
+from . import style
+
+CURRENTS = ("work_coherent", "heat_incoherent", "heat_ancilla")
+ENTROPY = ("entropy_production", "entropy_production_ancilla")
+ENTROPY_LABEL = {"entropy_production": r"$\Pi$", "entropy_production_ancilla": r"$\Pi_A$"}
+MAX_EXTRA_PANELS = 12
+
+
+def figures(run):
+    """Yield (kind, figure) for /sweep."""
+    sw = run.sweep
+    if "values" not in sw:
+        return
+    x = np.asarray(sw["values"], dtype=float)
+    quantities = {name: np.asarray(v) for name, v in sw.quantities().items()
+                  if np.ndim(v) >= 1 and np.shape(v)[0] == len(x) and np.asarray(v).dtype.kind in "fciub"}
+    species_arrays = {n: sw[n] for n in CURRENTS if n in quantities}
+    if species_arrays or any(n in quantities for n in ENTROPY):
+        yield "sweep_currents", currents_figure(run, sw.key, x, quantities, species_arrays)
+    extra = [n for n, v in quantities.items()
+             if n not in CURRENTS and n not in ENTROPY and v.ndim == 1]
+    if extra:
+        yield "sweep_quantities", extra_figure(run, sw.key, x, quantities,
+                                               extra[:MAX_EXTRA_PANELS])
+
+
+def _x_axis(ax, key, x):
+    ax.set_xlabel(f"{key}")
+    if len(x) <= 12:
+        ax.set_xticks(x)
+        ax.tick_params(axis="x", labelsize=7)
+
+
+def currents_figure(run, key, x, quantities, species_arrays):
+    fig, axes = style.new_figure(2, 1, height_per_row=3.0, sharex=True)
+    ax = axes[:, 0]
+    order = np.argsort(x)
+    names = run.species or ["all"]
+    for name, values in species_arrays.items():
+        values = np.asarray(values, dtype=float)
+        for k, species in enumerate(names):
+            column = values[:, k] if values.ndim == 2 else values
+            ax[0].plot(x[order], column[order], style.QUANTITY_STYLE[name], marker="o", ms=3,
+                       color=style.species_color(k),
+                       label=f"{style.QUANTITY_LABEL[name]} {species}")
+    for name in ("work_switching", "dEdt"):
+        if name in quantities and quantities[name].ndim == 1:
+            label = r"$\dot W_{\rm sw}$" if name == "work_switching" else r"$dE/dt$"
+            ax[0].plot(x[order], np.real(quantities[name][order]), color=style.GREY, marker=".",
+                       label=label)
+    style.zero_line(ax[0])
+    ax[0].set_ylabel(f"rate  {style.RATE_UNIT}")
+    ax[0].set_title("energy currents per species")
+    style.legend(ax[0], loc="best", ncol=2)
+
+    for k, name in enumerate(n for n in ENTROPY if n in quantities):
+        ax[1].plot(x[order], np.real(quantities[name][order]), marker="o", ms=3,
+                   color=("tab:red", "tab:blue")[k], ls=("-", "--")[k],
+                   label=ENTROPY_LABEL[name])
+    style.zero_line(ax[1])
+    ax[1].set_ylabel(f"entropy production  {style.ENTROPY_RATE_UNIT}")
+    ax[1].set_title("entropy production")
+    style.legend(ax[1], loc="best")
+    _x_axis(ax[1], key, x)
+    style.decorate(fig, run, f"sweep over {key} ({len(x)} points)")
+    return fig
+
+
+def extra_figure(run, key, x, quantities, names):
+    ncols = 1 if len(names) == 1 else 2
+    nrows = -(-len(names) // ncols)
+    fig, axes = style.new_figure(nrows, ncols, height_per_row=2.4, sharex=True)
+    order = np.argsort(x)
+    for k, name in enumerate(names):
+        a = axes.flat[k]
+        values = quantities[name]
+        a.plot(x[order], np.real(values[order]), marker="o", ms=3, color=style.species_color(k))
+        if np.iscomplexobj(values) and np.abs(values.imag).max() > 1e-10:
+            a.plot(x[order], values.imag[order], marker="o", ms=3, ls="--",
+                   color=style.species_color(k), label="Im")
+            style.legend(a)
+        a.set_title(name)
+    for a in axes[-1]:
+        _x_axis(a, key, x)
+    for a in list(axes.flat)[len(names):]:
+        a.set_visible(False)
+    style.decorate(fig, run, f"sweep over {key}: other quantities")
+    return fig
