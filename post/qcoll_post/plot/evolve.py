@@ -69,8 +69,9 @@ def energy_figure(run, ev):
     if "dEdt" in ev and "work_coherent" in ev and "heat_incoherent" in ev:
         residual = np.abs(first_law_residual(ev))
         ax[row].semilogy(t, np.maximum(residual, TINY), color="tab:red")
-        ax[row].set_ylim(bottom=max(TINY, 0.1 * residual[residual > 0].min())
-                         if np.any(residual > 0) else 1e-18)
+        positive = residual[residual > 0]
+        if positive.size:
+            ax[row].set_ylim(0.1 * positive.min(), 10.0 * positive.max())
         ax[row].set_title(r"first-law residual $|d\langle H_S\rangle/dt - \sum_j"
                           r"(\dot W_C^j + \dot Q_{\rm inc}^j)|$,  max = "
                           f"{residual.max():.2e}")
@@ -117,6 +118,8 @@ def entropy_figure(run, ev):
     if "dSdt" in ev:
         a.plot(t, ev.dSdt, color=style.GREY, lw=1.0, label=r"$dS/dt$")
     style.zero_line(a)
+    style.robust_ylim(a, t, [ev.get(k) for k in ("entropy_production",
+                                                 "entropy_production_ancilla", "dSdt")])
     a.set_ylabel(f"entropy rate  {style.ENTROPY_RATE_UNIT}")
     a.set_title(r"entropy production ($\Pi \geq 0$ under strict energy conservation)")
     a.set_xlabel(style.T_LABEL)

@@ -71,8 +71,41 @@ def decorate(fig, run, what):
         parts.append(str(prov["created"]))
     if not run.complete:
         parts.append("INCOMPLETE RUN")
-    fig.text(0.995, 0.002, "  ·  ".join(parts), ha="right", va="bottom", fontsize=6,
+    fig.text(0.995, 0.004, "  ·  ".join(parts), ha="right", va="bottom", fontsize=6,
              color="red" if not run.complete else GREY)
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        footer = 14.0 / (fig.get_figheight() * fig.dpi)  # keep ~14 px free for the footer
+        engine.set(rect=(0.0, footer, 1.0, 1.0 - footer / 2))
+
+
+def robust_ylim(ax, t, curves, skip_fraction=0.03, factor=5.0):
+    """Zoom the y-axis past an initial transient that dwarfs the rest.
+
+    When a curve's early values (the first `skip_fraction` of the time span)
+    exceed `factor` times the range of the remainder, the axis is limited to
+    the remainder (with a margin) and a note gives the clipped extreme.
+    """
+    t = np.asarray(t, dtype=float)
+    if t.size < 10:
+        return
+    late = t >= t[0] + skip_fraction * (t[-1] - t[0])
+    values = [np.asarray(c, dtype=float) for c in curves if c is not None]
+    finite = [v[np.isfinite(v)] for v in values]
+    if not values or any(v.size == 0 for v in finite):
+        return
+    lo = min(float(np.nanmin(v[late])) for v in values)
+    hi = max(float(np.nanmax(v[late])) for v in values)
+    full_lo = min(float(v.min()) for v in finite)
+    full_hi = max(float(v.max()) for v in finite)
+    span = max(hi - lo, 1e-12 * max(abs(hi), abs(lo), 1e-300))
+    if max(full_hi - hi, lo - full_lo) <= factor * span:
+        return
+    margin = 0.15 * span
+    ax.set_ylim(min(lo, 0.0) - margin, max(hi, 0.0) + margin)
+    extreme = full_hi if full_hi - hi >= lo - full_lo else full_lo
+    ax.text(0.01, 0.97, f"initial transient off scale (extreme {extreme:.3g})",
+            transform=ax.transAxes, fontsize=7, color=GREY, va="top")
 
 
 def legend(ax, **kwargs):
