@@ -88,7 +88,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     positional.erase(positional.begin());
   }
   if (positional.empty()) throw usage_error("no input deck given");
-  if (positional.size() > 1) throw usage_error("unexpected argument '" + positional[1] + "'");
+  if (positional.size() > 1) {
+    std::string tasks;
+    for (const std::string& t : known_tasks()) tasks += (tasks.empty() ? "" : ", ") + t;
+    throw usage_error("unknown task '" + positional[0] + "' (tasks: " + tasks + ")");
+  }
   cl.deck = positional[0];
   return cl;
 }

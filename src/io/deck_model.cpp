@@ -76,7 +76,16 @@ Parameters read_params(Context& ctx, const toml::table& root) {
     auto first = std::min_element(pending.begin(), pending.end(), [](auto& a, auto& b) {
       return a.second->source().begin < b.second->source().begin;
     });
-    read_real_value(ctx, *first->second, reader.key_of(first->first), params);
+    try {
+      read_real_value(ctx, *first->second, reader.key_of(first->first), params);
+    } catch (const DeckError& e) {
+      if (pending.size() == 1) throw;
+      std::vector<std::string> names;
+      for (const auto& p : pending) names.push_back(p.first);
+      throw DeckError(std::string(e.what()) + " (parameters left unevaluated: " + join(names) +
+                          "; parameters may use each other, but not in a cycle)",
+                      e.key(), e.line());
+    }
   }
   for (const auto& [name, value] : params) {
     if (!std::isfinite(value)) {

@@ -43,6 +43,15 @@ toml::table parse_value(const std::string& value) {
   return toml::parse("v = " + quoted(value), kCommandLineSource);
 }
 
+// An empty table marked as coming from the command line, for tables an
+// override creates.
+toml::table command_line_table() {
+  toml::table parsed = toml::parse("v = {}", kCommandLineSource);
+  toml::table created = std::move(*parsed.get_as<toml::table>("v"));
+  created.is_inline(false);
+  return created;
+}
+
 std::vector<std::string> split_key(const std::string& key) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -94,7 +103,7 @@ void apply_override(const Context& ctx, toml::table& root, const Override& ov) {
   }
   for (; i + 1 < parts.size(); ++i) {
     toml::node* next = table->get(parts[i]);
-    if (!next) next = table->insert(parts[i], toml::table{}).first->second.as_table();
+    if (!next) next = table->insert(parts[i], command_line_table()).first->second.as_table();
     if (!next->is_table()) {
       fail(parts[i] + " is " + type_name(*next) + ", not a table, so it has no key " +
            parts[i + 1]);

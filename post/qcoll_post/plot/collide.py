@@ -5,6 +5,7 @@ per collision, O(tau); divided by tau they become rates comparable with the
 master equation's (Sigma/tau -> Pi, W_C/tau -> Wdot_C).
 """
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from ..analysis import convergence_order, trace_distance
 from . import style
@@ -69,6 +70,9 @@ def convergence_figure(run, runs):
             grid = np.geomspace(taus[good].min(), taus[good].max(), 50)
             ax.loglog(grid, prefactor * grid ** order, "--", color=color, lw=1.0)
     _slope_guides(ax, runs)
+    taus = sorted(tau for tau, _ in runs)
+    ax.set_xticks(taus, [f"{tau:g}" for tau in taus])
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel(r"collision time $\tau$  [1/energy]")
     ax.set_ylabel("error (trace distance / energy)")
     ax.set_title("convergence to the master equation (dashed: least-squares fits)")
@@ -100,10 +104,10 @@ def _slope_guides(ax, runs):
     lines = [line for line in ax.get_lines() if len(line.get_ydata())]
     if not lines:
         return
-    y0 = min(np.min(line.get_ydata()) for line in lines)
+    y0 = 0.25 * min(np.min(line.get_ydata()) for line in lines)
     grid = np.geomspace(taus.min(), taus.max(), 20)
     for power, text in ((1.0, r"$\propto\tau$"), (0.5, r"$\propto\sqrt{\tau}$")):
-        y = y0 * 0.5 * (grid / grid[0]) ** power
+        y = y0 * (grid / grid[0]) ** power
         ax.loglog(grid, y, color=style.GREY, lw=0.8, ls=":")
         ax.annotate(text, (grid[-1], y[-1]), fontsize=7, color=style.GREY,
                     xytext=(3, 0), textcoords="offset points", va="center")
@@ -123,10 +127,10 @@ def second_law_figure(run, runs):
                    label=r"$I(\rho_{SA}')/\tau$ (mutual information)")
     if "relative_entropy" in g:
         ax[0].plot(g.t, np.asarray(g.relative_entropy).sum(axis=-1) / tau, color="tab:green",
-                   ls=":", label=r"$\sum_j S(\rho_A'\|\rho_A)/\tau$")
+                   ls=":", label=r"$\sum_j S(\rho_A'\parallel \rho_A)/\tau$")
     style.zero_line(ax[0])
     ax[0].set_ylabel(f"per collision / $\\tau$  {style.ENTROPY_RATE_UNIT}")
-    ax[0].set_title(rf"$\Sigma = I + S(\rho_A'\|\rho_A) \geq 0$,  {_tau_label(tau)}")
+    ax[0].set_title(rf"$\Sigma = I + S(\rho_A'\parallel \rho_A) \geq 0$,  {_tau_label(tau)}")
     style.legend(ax[0], loc="best")
 
     names = run.species or ["all"]
@@ -141,11 +145,11 @@ def second_law_figure(run, runs):
                        label=rf"$-\Delta C_A/\tau$ {name}")
         if "relative_entropy" in g:
             ax[1].plot(g.t, _column(g.relative_entropy, k) / tau, color=color, ls=":",
-                       label=rf"$S(\rho_A'\|\rho_A)/\tau$ {name}")
+                       label=rf"$S(\rho_A'\parallel \rho_A)/\tau$ {name}")
     style.zero_line(ax[1])
     ax[1].set_ylabel(f"per collision / $\\tau$  {style.ENTROPY_RATE_UNIT}")
     ax[1].set_title(r"coherence bound (16): $\beta W_C \geq -\Delta C_A$;"
-                    r"  (15): $S(\rho_A'\|\rho_A) = \beta W_C + \Delta C_A$")
+                    r"  (15): $S(\rho_A'\parallel \rho_A) = \beta W_C + \Delta C_A$")
     style.legend(ax[1], loc="best", ncol=min(3, len(names)))
 
     colors = style.sequence_colors(len(runs))

@@ -130,7 +130,7 @@ def entropy_figure(run, ev):
 
 def observables_figure(run, ev):
     obs = ev.observables
-    names = obs.datasets()
+    names = _deck_order(run, obs.datasets())
     ncols = 1 if len(names) == 1 else 2
     nrows = -(-len(names) // ncols)
     fig, axes = style.new_figure(nrows, ncols, width=8.0 if ncols == 2 else 6.5,
@@ -143,14 +143,23 @@ def observables_figure(run, ev):
         if np.iscomplexobj(values) and np.abs(values.imag).max() > 1e-10 * scale:
             a.plot(ev.t, values.imag, color=style.species_color(k), ls="--", label="Im")
             style.legend(a)
-        a.set_title(rf"$\langle${name}$\rangle$ = tr(O $\rho$)")
-        a.set_ylabel(name)
+        a.set_title(name)
+        a.set_ylabel(rf"$\langle${name}$\rangle$ = tr$(O\rho)$")
     for a in axes[-1]:
         a.set_xlabel(style.T_LABEL)
     for a in list(axes.flat)[len(names):]:
         a.set_visible(False)
     style.decorate(fig, run, "observables")
     return fig
+
+
+def _deck_order(run, names):
+    """Observable names in the order of the deck's [evolve] observables."""
+    deck = run.deck if isinstance(run.deck, dict) else {}
+    listed = [o.get("name") for o in deck.get("evolve", {}).get("observables", [])
+              if isinstance(o, dict)]
+    rank = {name: k for k, name in enumerate(listed)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
 
 def state_figure(run, ev):

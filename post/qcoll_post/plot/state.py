@@ -7,6 +7,7 @@ from . import style
 MAX_TICK_LABELS = 16      # label every basis state up to this dimension
 MAX_BARS = 64             # bars up to this dimension, a line beyond
 MAX_POPULATION_LINES = 8  # population curves in a time plot
+MAX_ANNOTATED = 6         # write |rho_ij| into the cells up to this dimension
 
 
 def draw_populations(ax, rho, labels):
@@ -35,6 +36,12 @@ def draw_abs_heatmap(fig, ax, rho, labels):
     _basis_ticks(ax.xaxis, labels)
     _basis_ticks(ax.yaxis, labels)
     fig.colorbar(image, ax=ax, label=r"$|\rho_{ij}|$", shrink=0.9)
+    magnitude = np.abs(rho)
+    if len(labels) <= MAX_ANNOTATED:
+        top = max(float(magnitude.max()), 1e-300)
+        for (i, j), value in np.ndenumerate(magnitude):
+            ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=8,
+                    color="black" if value > 0.6 * top else "white")
 
 
 def draw_population_history(ax, t, rhos, labels):
@@ -68,4 +75,4 @@ def _basis_ticks(axis, labels):
     d = len(labels)
     if d <= MAX_TICK_LABELS:
         axis.set_ticks(np.arange(d))
-        axis.set_ticklabels([rf"$|{s}\rangle$" for s in labels], fontsize=7)
+        axis.set_ticklabels([rf"$|{s}\rangle$" for s in labels], fontsize=9)

@@ -1,0 +1,194 @@
+// The bordered system: A = L with global row 0 replaced by w^H, A x = e_0.
+// Row 0 of L is the equation for d rho_00/dt; the diagonal equations sum to
+// d tr(rho)/dt = 0, so dropping one of them loses nothing and the trace row
+// makes A non-singular exactly when the steady state is unique.
+#include <mpi.h>
+
+#include <vector>
+
+#include "steady_methods.hpp"
+
+namespace qcoll {
+namespace {
+
+class BorderedSystem : public SteadyMethod {
+ public:
+  ~BorderedSystem() override {
+    KSPDestroy(&ksp_);
+    MatDestroy(&A_);
+    VecDestroy(&b_);
+  }
+
+  PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o) {
+    PetscFunctionBeginUser;
+    L_ = L;
+    direct_ = direct;
+    MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L));
+    PetscCall(GatherTraceRow(w));
+    PetscCall(CreatePreallocated(comm));
+    PetscCall(Fill());
+    PetscCall(MatCreateVecs(A_, nullptr, &b_));
+    PetscCall(VecSet(b_, 0.0));
+    if (rstart_ == 0) PetscCall(VecSetValue(b_, 0, 1.0, INSERT_VALUES));
+    PetscCall(VecAssemblyBegin(b_));
+    PetscCall(VecAssemblyEnd(b_));
+
+    PetscCall(KSPCreate(comm, &ksp_));
+    PetscCall(KSPSetOptionsPrefix(ksp_, o.prefix.c_str()));
+    PetscCall(KSPSetOperators(ksp_, A_, A_));
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
+    if (direct) {
+      PetscCall(KSPSetType(ksp_, KSPPREONLY));
+      PetscCall(PCSetType(pc, PCLU));
+      PetscCall(SetDefaultFactorSolver(pc, o.prefix));
+    } else {
+      PetscCall(KSPSetType(ksp_, KSPGMRES));
+      PetscCall(KSPGMRESSetRestart(ksp_, 100));
+      PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 20000));
+      PetscCall(KSPSetInitialGuessNonzero(ksp_, PETSC_TRUE));
+      PetscCall(SetIterativePreconditioner(pc));
+    }
+    PetscCall(KSPSetFromOptions(ksp_));
+    PetscFunctionReturn(0);
+  }
+
+  PetscErrorCode Solve(Vec rho, PetscInt* iterations) override {
+    PetscFunctionBeginUser;
+    PetscCall(Fill());
+    // Same non-zero pattern: a factorisation redoes only its numeric phase.
+    PetscCall(KSPSetOperators(ksp_, A_, A_));
+    PetscCall(KSPSolve(ksp_, b_, rho));
+    KSPConvergedReason reason;
+    PetscCall(KSPGetConvergedReason(ksp_, &reason));
+    PetscCall(KSPGetIterationNumber(ksp_, iterations));
+    MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
+    PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
+               "the %s steady-state solve failed (%s after %" PetscInt_FMT
+               " iterations)%s",
+               direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
+               direct_ ? "; the Liouvillian with the trace row is singular, so the steady state "
+                         "is probably not unique"
+                       : "; try another preconditioner (-steady_pc_type ...), a larger "
+                         "-steady_ksp_gmres_restart or method = \"direct\"");
+    PetscFunctionReturn(0);
+  }
+
+ private:
+  // Rank 0 (which owns row 0) collects the non-zeros of w^H.
+  PetscErrorCode GatherTraceRow(Vec w) {
+    PetscFunctionBeginUser;
+    MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(w));
+    PetscInt lo, hi;
+    PetscCall(VecGetOwnershipRange(w, &lo, &hi));
+    std::vector<PetscInt> cols;
+    std::vector<PetscScalar> vals;
+    const PetscScalar* a;
+    PetscCall(VecGetArrayRead(w, &a));
+    for (PetscInt k = lo; k < hi; ++k)
+      if (a[k - lo] != PetscScalar(0.0)) {
+        cols.push_back(k);
+        vals.push_back(PetscConj(a[k - lo]));
+      }
+    PetscCall(VecRestoreArrayRead(w, &a));
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    int mine = static_cast<int>(cols.size());
+    std::vector<int> counts(size), offsets(size, 0);
+    PetscCallMPI(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm));
+    int total = 0;
+    for (int r = 0; r < size; ++r) {
+      offsets[r] = total;
+      total += counts[r];
+    }
+    row_cols_.resize(rank == 0 ? total : 0);
+    row_vals_.resize(rank == 0 ? total : 0);
+    PetscCallMPI(MPI_Gatherv(cols.data(), mine, MPIU_INT, row_cols_.data(), counts.data(),
+                             offsets.data(), MPIU_INT, 0, comm));
+    PetscCallMPI(MPI_Gatherv(vals.data(), mine, MPIU_SCALAR, row_vals_.data(), counts.data(),
+                             offsets.data(), MPIU_SCALAR, 0, comm));
+    PetscFunctionReturn(0);
+  }
+
+  PetscErrorCode CreatePreallocated(MPI_Comm comm) {
+    PetscFunctionBeginUser;
+    PetscInt rend, cstart, cend, n;
+    PetscCall(MatGetOwnershipRange(L_, &rstart_, &rend));
+    PetscCall(MatGetOwnershipRangeColumn(L_, &cstart, &cend));
+    PetscCall(MatGetSize(L_, &n, nullptr));
+    const PetscInt nloc = rend - rstart_;
+    std::vector<PetscInt> dnz(nloc, 0), onz(nloc, 0);
+    auto count = [&](PetscInt row, PetscInt ncols, const PetscInt* cols) {
+      for (PetscInt k = 0; k < ncols; ++k)
+        (cols[k] >= cstart && cols[k] < cend ? dnz : onz)[row - rstart_] += 1;
+    };
+    for (PetscInt r = rstart_; r < rend; ++r) {
+      if (r == 0) {
+        count(0, static_cast<PetscInt>(row_cols_.size()), row_cols_.data());
+        continue;
+      }
+      PetscInt ncols;
+      const PetscInt* cols;
+      PetscCall(MatGetRow(L_, r, &ncols, &cols, nullptr));
+      count(r, ncols, cols);
+      PetscCall(MatRestoreRow(L_, r, &ncols, &cols, nullptr));
+    }
+    PetscCall(MatCreateAIJ(comm, nloc, nloc, n, n, 0, dnz.data(), 0, onz.data(), &A_));
+    PetscCall(MatSetOption(A_, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+    PetscFunctionReturn(0);
+  }
+
+  // Copies the current values of L (rows != 0) and the trace row into A.
+  PetscErrorCode Fill() {
+    PetscFunctionBeginUser;
+    PetscInt rend;
+    PetscCall(MatGetOwnershipRange(L_, nullptr, &rend));
+    for (PetscInt r = rstart_; r < rend; ++r) {
+      if (r == 0) {
+        PetscCall(MatSetValues(A_, 1, &r, static_cast<PetscInt>(row_cols_.size()),
+                               row_cols_.data(), row_vals_.data(), INSERT_VALUES));
+        continue;
+      }
+      PetscInt ncols;
+      const PetscInt* cols;
+      const PetscScalar* vals;
+      PetscCall(MatGetRow(L_, r, &ncols, &cols, &vals));
+      PetscCall(MatSetValues(A_, 1, &r, ncols, cols, vals, INSERT_VALUES));
+      PetscCall(MatRestoreRow(L_, r, &ncols, &cols, &vals));
+    }
+    PetscCall(MatAssemblyBegin(A_, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A_, MAT_FINAL_ASSEMBLY));
+    PetscFunctionReturn(0);
+  }
+
+  // The default for "iterative" (see docs/solvers.md for the comparison).
+  PetscErrorCode SetIterativePreconditioner(PC pc) {
+    PetscFunctionBeginUser;
+    PetscCall(PCSetType(pc, PCASM));
+    PetscCall(PCASMSetOverlap(pc, 1));
+    PetscFunctionReturn(0);
+  }
+
+  Mat L_ = nullptr, A_ = nullptr;
+  Vec b_ = nullptr;
+  KSP ksp_ = nullptr;
+  PetscInt rstart_ = 0;
+  bool direct_ = true;
+  std::vector<PetscInt> row_cols_;
+  std::vector<PetscScalar> row_vals_;
+};
+
+}  // namespace
+
+PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
+                                    const SteadyOptions& options,
+                                    std::unique_ptr<SteadyMethod>* out) {
+  PetscFunctionBeginUser;
+  auto m = std::make_unique<BorderedSystem>();
+  PetscCall(m->Setup(L, trace_covector, direct, options));
+  *out = std::move(m);
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll

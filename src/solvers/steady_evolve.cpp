@@ -1,0 +1,119 @@
+// Steady state by implicit time stepping: backward Euler (PETSc TS, options
+// prefix of SteadyOptions) with steps growing tenfold from 1/||L|| up to
+// 1e8/||L||. One step maps each eigenmode by 1/(1 - dt lambda): the
+// steady-state components are kept exactly, every other mode is damped,
+// and once dt * gap >> 1 the iteration converges like inverse iteration.
+#include <petscts.h>
+
+#include <algorithm>
+
+#include "steady_methods.hpp"
+
+namespace qcoll {
+namespace {
+
+class EvolveToSteady : public SteadyMethod {
+ public:
+  ~EvolveToSteady() override {
+    TSDestroy(&ts_);
+    VecDestroy(&work_);
+  }
+
+  PetscErrorCode Setup(Mat L, Vec w, const SteadyOptions& o) {
+    PetscFunctionBeginUser;
+    L_ = L;
+    w_ = w;
+    tol_ = o.tol;
+    PetscCall(MatCreateVecs(L, nullptr, &work_));
+    PetscCall(TSCreate(PetscObjectComm(reinterpret_cast<PetscObject>(L)), &ts_));
+    PetscCall(TSSetOptionsPrefix(ts_, o.prefix.c_str()));
+    PetscCall(TSSetProblemType(ts_, TS_LINEAR));
+    PetscCall(TSSetRHSFunction(ts_, nullptr, TSComputeRHSFunctionLinear, nullptr));
+    PetscCall(TSSetRHSJacobian(ts_, L, L, TSComputeRHSJacobianConstant, nullptr));
+    PetscCall(TSSetType(ts_, TSBEULER));
+    TSAdapt adapt;
+    PetscCall(TSGetAdapt(ts_, &adapt));
+    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+    PetscCall(TSSetMaxSteps(ts_, 500));
+    PetscCall(TSSetMaxTime(ts_, PETSC_MAX_REAL));
+    PetscCall(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_STEPOVER));
+    SNES snes;
+    KSP ksp;
+    PC pc;
+    PetscCall(TSGetSNES(ts_, &snes));
+    PetscCall(SNESGetKSP(snes, &ksp));
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(PCSetType(pc, PCLU));
+    PetscCall(SetDefaultFactorSolver(pc, o.prefix));
+    PetscCall(TSSetApplicationContext(ts_, this));
+    PetscCall(TSSetPostStep(ts_, PostStep));
+    PetscCall(TSSetFromOptions(ts_));
+    PetscFunctionReturn(0);
+  }
+
+  PetscErrorCode Solve(Vec rho, PetscInt* iterations) override {
+    PetscFunctionBeginUser;
+    PetscReal scale;
+    PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
+    scale = scale > 0 ? scale : 1.0;
+    dt_ = 1.0 / scale;
+    dt_max_ = 1e8 / scale;
+    PetscCall(TSSetRHSJacobian(ts_, L_, L_, TSComputeRHSJacobianConstant, nullptr));
+    PetscCall(TSSetTime(ts_, 0.0));
+    PetscCall(TSSetStepNumber(ts_, 0));
+    PetscCall(TSSetTimeStep(ts_, dt_));
+    PetscCall(TSSetConvergedReason(ts_, TS_CONVERGED_ITERATING));
+    PetscCall(TSSolve(ts_, rho));
+    TSConvergedReason reason;
+    PetscCall(TSGetConvergedReason(ts_, &reason));
+    PetscCall(TSGetStepNumber(ts_, iterations));
+    PetscCheck(reason == TS_CONVERGED_USER, PetscObjectComm(reinterpret_cast<PetscObject>(ts_)),
+               PETSC_ERR_NOT_CONVERGED,
+               "time stepping stopped (%s) after %" PetscInt_FMT
+               " steps with ||L rho|| = %g > tol = %g; raise -steady_ts_max_steps or use "
+               "another method",
+               TSConvergedReasons[reason], *iterations, residual_, tol_);
+    PetscFunctionReturn(0);
+  }
+
+ private:
+  static PetscErrorCode PostStep(TS ts) {
+    PetscFunctionBeginUser;
+    EvolveToSteady* self;
+    PetscCall(TSGetApplicationContext(ts, &self));
+    Vec u;
+    PetscCall(TSGetSolution(ts, &u));
+    PetscCall(MatMult(self->L_, u, self->work_));
+    PetscReal norm;
+    PetscScalar trace;
+    PetscCall(VecNorm(self->work_, NORM_2, &norm));
+    PetscCall(VecDot(u, self->w_, &trace));
+    self->residual_ = norm / std::max(PetscAbsScalar(trace), PETSC_SMALL);
+    if (self->residual_ < self->tol_) {
+      PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+    } else {
+      self->dt_ = std::min(10.0 * self->dt_, self->dt_max_);
+      PetscCall(TSSetTimeStep(ts, self->dt_));
+    }
+    PetscFunctionReturn(0);
+  }
+
+  Mat L_ = nullptr;
+  Vec w_ = nullptr, work_ = nullptr;
+  TS ts_ = nullptr;
+  double tol_ = 1e-10, dt_ = 0, dt_max_ = 0, residual_ = 0;
+};
+
+}  // namespace
+
+PetscErrorCode CreateEvolveMethod(Mat L, Vec trace_covector, const SteadyOptions& options,
+                                  std::unique_ptr<SteadyMethod>* out) {
+  PetscFunctionBeginUser;
+  auto m = std::make_unique<EvolveToSteady>();
+  PetscCall(m->Setup(L, trace_covector, options));
+  *out = std::move(m);
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll

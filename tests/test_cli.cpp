@@ -1,0 +1,131 @@
+// The command line as users meet it: the qcoll binary run as a child process.
+// Bad input must end in one clear paragraph and exit status 1, never a PETSc
+// traceback or a crash; good input writes an HDF5 file h5py can read.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "test_support.hpp"
+
+using namespace qcoll::testing;
+
+namespace {
+
+std::string write_deck(const std::string& text) {
+  const std::string path = temp_path("cli_deck", ".toml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+const char* kQubit = R"(title = "cli"
+[system]
+sites = ["spin1/2"]
+hamiltonian = [[0.5, "sz", 0]]
+[[species]]
+name = "bath"
+ancilla = "spin1/2"
+hamiltonian = [[0.5, "sz", "A"]]
+beta = 1.0
+coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
+lambda = 0.2
+chi = "sx"
+[evolve]
+t_final = 1.0
+dt_output = 0.5
+)";
+
+void expect_clean_input_error(const CommandResult& r, const std::string& must_contain) {
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("qcoll: error:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(must_contain), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("PETSC ERROR"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("MPI_ABORT"), std::string::npos) << r.output;
+}
+
+}  // namespace
+
+TEST(CommandLine, HelpAndVersion) {
+  if (rank() != 0) return;
+  const CommandResult help = run_qcoll("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("usage:"), std::string::npos);
+  const CommandResult version = run_qcoll("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("qcoll "), std::string::npos);
+}
+
+TEST(CommandLine, BadDecksGiveOneParagraphAndExitOne) {
+  if (rank() != 0) return;
+  const std::string deck = write_deck(kQubit);
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"missing_file.toml", "missing_file.toml"},
+      {deck + " --set species.bath.chi='\"sz\"'", "chi"},
+      {deck + " --set species.bath.beta=-1.0", "beta"},
+      {deck + " --set 'system.hamiltonian=[[1.0, \"sq\", 0]]'", "sq"},
+      {deck + " --set 'system.hamiltonian=[[1.0, \"sz\", 3]]'", "hamiltonian"},
+      {deck + " --set 'system.hamiltonian=[[\"1.0*\", \"sz\", 0]]'", "hamiltonian"},
+      {deck + " --set 'system.hamiltonian=[[\"omega\", \"sz\", 0]]'", "omega"},
+      {deck + " --set species.nosuch.lambda=0.1", "nosuch"},
+      {deck + " --set species.bath.lamda=0.1", "lamda"},
+      {deck + " --set evolve.dt_output=5.0", "dt_output"},
+      {deck + " --set species.bath.beta='\"hot\"'", "beta"},
+      {"frobnicate " + deck, "frobnicate"},
+      {deck + " --unknown-flag", "--unknown-flag"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args);
+    expect_clean_input_error(run_qcoll("check " + c.args), c.expect);
+  }
+  // `check` reports a coupling with a thermal mean; running the deck refuses it.
+  const std::string mean = " --set 'species.bath.coupling=[[0.3, \"sz\", 0, \"sz\", \"A\"]]'";
+  const CommandResult checked = run_qcoll("check " + deck + mean);
+  EXPECT_EQ(checked.exit_code, 0);
+  EXPECT_NE(checked.output.find("tr_A(V rho_th) = 0: NO"), std::string::npos) << checked.output;
+  expect_clean_input_error(run_qcoll("evolve " + deck + mean + " -o never.h5"), "tr_A(V rho_th)");
+  std::remove(deck.c_str());
+}
+
+TEST(CommandLine, CheckPrintsTheSummary) {
+  if (rank() != 0) return;
+  const std::string deck = write_deck(kQubit);
+  const CommandResult r = run_qcoll("check " + deck);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* s : {"dimension d = 2", "d^2 = 4", "[V, H_S + H_A] = 0: yes",
+                        "tr_A(V rho_th) = 0: yes", "largest |lambda|", "memory per rank"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
+  std::remove(deck.c_str());
+}
+
+TEST(CommandLine, EvolveWritesReadableHdf5AndRefusesToClobber) {
+  if (rank() != 0) return;
+  const std::string deck = write_deck(kQubit);
+  const std::string out = temp_path("cli_out", ".h5");
+  const CommandResult r =
+      run_qcoll("evolve " + deck + " -o " + out + " --set species.bath.lambda=0.3 -ts_type rk");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string check =
+      "/usr/bin/python3 -c \"import h5py, numpy as np; f = h5py.File('" + out +
+      "', 'r'); e = f['evolve']; r = e['rho_final'][:].reshape(2, 2, order='F'); "
+      "assert e['rho_final'].dtype == np.complex128; assert abs(np.trace(r) - 1) < 1e-9; "
+      "import tomllib; assert f.attrs['complete'] == 1; "
+      "assert tomllib.loads(f.attrs['deck'])['species'][0]['lambda'] == 0.3; "
+      "assert '-ts_type' in f.attrs['petsc_options']; "
+      "assert all('description' in e[k].attrs for k in e if isinstance(e[k], h5py.Dataset)); "
+      "assert e['work_coherent'].shape == (3, 1); print('h5py ok')\"";
+  FILE* p = popen((check + " 2>&1").c_str(), "r");
+  char buf[4096];
+  std::string text;
+  while (fgets(buf, sizeof buf, p)) text += buf;
+  EXPECT_EQ(pclose(p), 0) << text;
+  EXPECT_NE(text.find("h5py ok"), std::string::npos) << text;
+  expect_clean_input_error(run_qcoll("evolve " + deck + " -o " + out), "exists");
+  EXPECT_EQ(run_qcoll("evolve " + deck + " -o " + out + " --overwrite").exit_code, 0);
+  expect_clean_input_error(run_qcoll("evolve " + deck + " -o /nonexistent/dir/x.h5"),
+                           "nonexistent");
+  std::remove(deck.c_str());
+  std::remove(out.c_str());
+}
