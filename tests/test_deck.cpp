@@ -178,6 +178,19 @@ TEST(Deck, XxzPresetHasTheDocumentedSpectrum) {
   EXPECT_EQ(chain.model.hamiltonian.size(), 5u * 3u + 6u);
 }
 
+TEST(Deck, HermiticityCheckAboveTheExactLimit) {
+  // d = 2^17: H_S and V are checked per group of terms on the same sites.
+  const std::vector<Override> chain{{"system.model", "{ name = \"xxz_chain\", sites = 17 }"},
+                                    {"system.hamiltonian", "[[0.3, \"sx\", 16]]"}};
+  std::string text = replaced(kBase, "sites = [\"spin1/2\"]\n", "");
+  const Deck deck = load_deck_from_string(text, "big.toml", chain);
+  EXPECT_EQ(deck.model.dimension(), qcoll::index_t{1} << 17);
+  std::vector<Override> bad = chain;
+  bad.push_back({"system.hamiltonian", "[[[0, 1], \"sx\", 16, \"sz\", 3]]"});
+  const std::string msg = expect_error(text, "system.hamiltonian", qcoll::kSetOnCommandLine, bad);
+  EXPECT_NE(msg.find("must be Hermitian"), std::string::npos) << msg;
+}
+
 TEST(Deck, OverridesApplyBeforeValidation) {
   const Deck deck = load_deck_from_string(kBase, "base.toml",
                                           {{"params.g", "0.7"},

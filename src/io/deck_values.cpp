@@ -144,7 +144,7 @@ Term read_term(const Context& ctx, const toml::node& node, const std::string& ke
     const LocalSpace& space = site_space(ctx, site_node, key, rules, site);
     if (!space.has_op(op->get())) {
       const std::string where =
-          site == kAncillaSite ? "the ancilla" : "site " + std::to_string(site);
+          site == kAncillaSite ? "on the ancilla" : "on site " + std::to_string(site);
       try {
         space.op(op->get());
       } catch (const InputError& e) {
