@@ -30,7 +30,7 @@ def test_model_and_species(run):
     assert run.d == 2
     assert run.sites == ["spin1/2"]
     assert run.model.beta["bath"] == pytest.approx(1.0)
-    assert run.model.lambda_ if False else run.model["lambda"]["bath"] == pytest.approx(0.2)
+    assert run.model["lambda"]["bath"] == pytest.approx(0.2)  # `lambda` is a keyword
     assert list(run.model.species_names) == ["bath"]
 
 
