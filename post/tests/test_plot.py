@@ -1,0 +1,101 @@
+"""Every plot kind is produced and is a valid, non-trivial PNG."""
+import os
+import subprocess
+import sys
+
+import h5py
+import pytest
+
+import qcoll_post as qp
+from helpers import POST_DIR, assert_png
+from qcoll_post.plot import plot_run
+
+EVOLVE_KINDS = {"evolve_energy", "evolve_entropy", "evolve_observables", "evolve_state"}
+SYNTHETIC_KINDS = {"steady_state", "steady_currents", "steady_spectrum", "spectrum",
+                   "collide_convergence", "collide_second_law", "collide_energy",
+                   "sweep_currents", "sweep_quantities"}
+
+
+def kinds(paths, stem):
+    return {os.path.splitext(os.path.basename(p))[0][len(stem) + 1:] for p in paths}
+
+
+def test_evolve_figures(qubit_evolve, tmp_path):
+    written = plot_run(qubit_evolve, str(tmp_path))
+    assert kinds(written, "qubit") == EVOLVE_KINDS
+    for path in written:
+        assert os.path.dirname(path) == str(tmp_path)
+        assert_png(path)
+
+
+def test_parallel_multispecies_figures(maser_evolve_np2, tmp_path):
+    written = plot_run(qp.load(maser_evolve_np2), str(tmp_path))
+    assert kinds(written, "maser") == EVOLVE_KINDS
+    for path in written:
+        assert_png(path)
+
+
+def test_synthetic_figures(synthetic_file, tmp_path):
+    name, path, _ = synthetic_file
+    written = plot_run(path, str(tmp_path))
+    assert kinds(written, name) == SYNTHETIC_KINDS
+    for out in written:
+        assert_png(out)
+
+
+def test_default_directory_is_next_to_the_file(synthetic_file, tmp_path):
+    name, path, _ = synthetic_file
+    copy = tmp_path / "copy.h5"
+    copy.write_bytes(open(path, "rb").read())
+    written = plot_run(str(copy), fmt="svg")
+    assert written and all(os.path.dirname(p) == str(tmp_path) for p in written)
+    assert all(p.endswith(".svg") and os.path.getsize(p) > 10_000 for p in written)
+
+
+def test_partial_files(tmp_path, synthetic_file):
+    """Only the groups present are plotted; an incomplete run still plots."""
+    name, path, _ = synthetic_file
+    partial = tmp_path / "partial.h5"
+    with h5py.File(path, "r") as src, h5py.File(partial, "w") as dst:
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        dst.attrs["complete"] = 0
+        src.copy("model", dst)
+        src.copy("steady", dst)
+        del dst["steady/eigenvalues"]
+    written = plot_run(str(partial), str(tmp_path / "out"))
+    assert kinds(written, "partial") == {"steady_state", "steady_currents"}
+    for out in written:
+        assert_png(out)
+
+
+def _cli_env():
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [POST_DIR, env.get("PYTHONPATH")]))
+    return env
+
+
+@pytest.mark.parametrize("command", [
+    [os.path.join(POST_DIR, "qcoll-plot")],
+    [sys.executable, "-m", "qcoll_post.plot"],
+])
+def test_command_line(command, qubit_evolve, synthetic_file, tmp_path):
+    _, path, _ = synthetic_file
+    proc = subprocess.run(command + [qubit_evolve, path, "-o", str(tmp_path)],
+                          capture_output=True, text=True, env=_cli_env(), cwd=tmp_path,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    printed = proc.stdout.split()
+    assert len(printed) == len(EVOLVE_KINDS) + len(SYNTHETIC_KINDS)
+    for out in printed:
+        assert_png(out)
+
+
+def test_command_line_errors(tmp_path):
+    proc = subprocess.run([os.path.join(POST_DIR, "qcoll-plot"), str(tmp_path / "missing.h5")],
+                          capture_output=True, text=True, env=_cli_env(), timeout=120)
+    assert proc.returncode == 1
+    assert "cannot read" in proc.stderr
+    summary = subprocess.run([sys.executable, "-m", "qcoll_post", "--help"],
+                             capture_output=True, text=True, env=_cli_env(), timeout=120)
+    assert summary.returncode == 0 and "FILE.h5" in summary.stdout
