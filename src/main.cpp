@@ -11,6 +11,7 @@
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
 
@@ -52,10 +53,28 @@ std::string petsc_options_string() {
   return s;
 }
 
-PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out) {
+// --restart FILE.h5: evolve only, and FILE.h5.checkpoint must exist.
+void check_restart(const CommandLine& cl, const std::string& task) {
+  if (task != "evolve")
+    throw InputError("--restart continues an evolve run; the task here is '" + task + "'",
+                     "command line");
+  if (!cl.output.empty() && cl.output != cl.restart)
+    throw InputError("--restart " + cl.restart + " continues into the same file; -o " + cl.output +
+                         " names another",
+                     "command line");
+  if (!file_exists(checkpoint_path(cl.restart)))
+    throw InputError("no checkpoint to restart from: " + checkpoint_path(cl.restart) +
+                         " does not exist (checkpoints are written every [checkpoint] "
+                         "every_seconds and when the run receives SIGTERM or SIGUSR1)",
+                     "command line");
+}
+
+PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
   if (task == "evolve") {
-    PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out));
+    PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out, ctx));
+  } else if (task == "collide") {
+    PetscCall(RunCollide(PETSC_COMM_WORLD, p, out));
   } else {
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "task '%s' is not available in this build",
             task.c_str());
@@ -78,17 +97,26 @@ int run(const CommandLine& cl) {
       print_check_summary(PETSC_COMM_WORLD, deck);
       return 0;
     }
-    const std::string output = default_output(deck, cl);
-    if (file_exists(output) && !cl.overwrite)
+    RunContext ctx;
+    ctx.restart = !cl.restart.empty();
+    ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
+    const std::string& output = ctx.output_path;
+    if (ctx.restart) check_restart(cl, task);
+    if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
                        "run.output");
     const Problem problem = prepare_problem(deck);
     int nranks = 1;
     MPI_Comm_size(PETSC_COMM_WORLD, &nranks);
-    Hdf5File out(output, PETSC_COMM_WORLD, Hdf5File::Mode::Create);
+    // A restart continues into its file when that is readable, else starts it anew.
+    const bool append =
+        ctx.restart && file_exists(output) && Hdf5File::readable(output, PETSC_COMM_WORLD);
+    Hdf5File out(output, PETSC_COMM_WORLD,
+                 append ? Hdf5File::Mode::Append : Hdf5File::Mode::Create);
     write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
-    const PetscErrorCode ierr = RunTask(task, problem, out);
+    install_stop_signals();
+    const PetscErrorCode ierr = RunTask(task, problem, out, ctx);
     if (ierr) {
       const char* text = nullptr;
       char* specific = nullptr;
@@ -98,6 +126,14 @@ int run(const CommandLine& cl) {
               : text   ? text
                        : ""));
       return 2;
+    }
+    if (ctx.stopped) {
+      out.close();
+      PetscPrintf(PETSC_COMM_WORLD,
+                  "qcoll: stopped early; checkpoint in %s. Continue with:\n  qcoll %s %s "
+                  "--restart %s\n",
+                  checkpoint_path(output).c_str(), task.c_str(), cl.deck.c_str(), output.c_str());
+      return 0;
     }
     write_complete(out);
     out.close();

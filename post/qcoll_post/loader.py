@@ -14,6 +14,7 @@ Conversions applied to every dataset:
   indexable by species name;
 - scalars -> NumPy scalars (np.float64 is a float).
 """
+import math
 import os
 import re
 import sys
@@ -32,11 +33,12 @@ else:  # pragma: no cover - Debian 12 ships Python 3.11
 PROVENANCE_KEYS = ("qcoll_version", "git_commit", "created", "nranks", "task",
                    "petsc_options", "complete")
 
-# Datasets of interface.md whose last axis is the species axis.
+# Datasets whose last axis is the species axis (interface.md and what the
+# binary writes); names ending in "_species" count too.
 PER_SPECIES_NAMES = frozenset({
-    "work_coherent", "heat_incoherent", "heat_ancilla", "relative_entropy",
-    "delta_coherence", "beta", "lambda", "energy_conserving",
-    "energy_conservation_violation",
+    "work_coherent", "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla",
+    "relative_entropy", "delta_coherence", "delta_energy", "beta", "lambda",
+    "energy_conserving", "energy_conservation_violation",
 })
 _SPECIES_DESCRIPTION = re.compile(r"\b(per|each|of) species\b|\bspecies j\b", re.IGNORECASE)
 # 1-D datasets that label axis 0 of their siblings ("coordinates").
@@ -273,12 +275,25 @@ def _group_class(path):
     return _GROUP_CLASSES.get(path, Group)
 
 
+def _matrix_dimension(info, d):
+    """d when the dataset holds flat d x d density matrices, else 0.
+
+    A dataset qualifies by its `layout` attribute or by being named rho or
+    rho_final; when the file has no /model (a checkpoint file) d is taken
+    from the length of the last axis if it is a perfect square.
+    """
+    if not info.shape or info.dtype.kind not in "fcV":
+        return 0
+    if "layout" not in info.attrs and info.name not in ("rho", "rho_final"):
+        return 0
+    n = info.shape[-1]
+    if not d:
+        d = math.isqrt(n)
+    return d if d > 0 and d * d == n else 0
+
+
 def _is_density(info, d):
-    if not d or not info.shape or info.shape[-1] != d * d or info.dtype.kind == "S":
-        return False
-    if "layout" in info.attrs:
-        return True
-    return info.name in ("rho", "rho_final")
+    return _matrix_dimension(info, d) > 0
 
 
 def _is_per_species(info, species):
@@ -287,7 +302,8 @@ def _is_per_species(info, species):
         return False
     if info.labels and info.labels[-1]:
         return info.labels[-1] in ("species", "species_names")
-    return info.name in PER_SPECIES_NAMES or bool(_SPECIES_DESCRIPTION.search(info.description))
+    return (info.name in PER_SPECIES_NAMES or info.name.endswith("_species")
+            or bool(_SPECIES_DESCRIPTION.search(info.description)))
 
 
 def _read(ds):
@@ -310,8 +326,8 @@ def _convert(data, info, run):
         return data
     if isinstance(data, np.ndarray) and data.ndim == 0:
         return data[()]
-    if _is_density(info, run.d):
-        d = run.d
+    d = _matrix_dimension(info, run.d)
+    if d:
         matrix = data.reshape(data.shape[:-1] + (d, d))
         if info.attrs.get("layout", "column-major") != "row-major":
             matrix = matrix.swapaxes(-1, -2)

@@ -164,7 +164,12 @@ def write_spectrum(f, model):
     _real(g, "gap", gap, "spectral gap (1/time)")
 
 
-def write_collide(f, model, deck):
+# Beyond interface.md: datasets the binary adds (written for the two_baths deck
+# only, so that files with and without them are both plotted).
+COLLIDE_EXTRAS = ("entropy_production_rate", "entropy_production_rate_ancilla")
+
+
+def write_collide(f, model, deck, extras=False):
     cfg = deck["collide"]
     g = f.create_group("collide")
     taus = np.asarray(cfg["tau"], dtype=float)
@@ -176,11 +181,16 @@ def write_collide(f, model, deck):
         sub = g.create_group(str(k))
         sub.attrs["tau"] = tau
         for name, value in res.items():
+            if name in COLLIDE_EXTRAS and not extras:
+                continue
             if name == "rho_final":
                 _rho(sub, name, value)
             else:
                 _real(sub, name, value, f"{name} after each stroke")
         results.append(res)
+    if extras:
+        final = [r["distance_to_master_equation"][-1] for r in results]
+        _real(g, "final_distance", final, "||rho_tau - rho_ME||_1 at the last stroke")
     return results
 
 
@@ -231,7 +241,7 @@ def write_file(path, name="qubit", groups=("steady", "spectrum", "collide", "swe
             elif group == "spectrum":
                 write_spectrum(f, model)
             elif group == "collide":
-                write_collide(f, model, deck)
+                write_collide(f, model, deck, extras=(name == "two_baths"))
             elif group == "sweep":
                 write_sweep(f, text)
             else:

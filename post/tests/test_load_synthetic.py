@@ -138,3 +138,20 @@ def test_reference_collide_energy_conservation():
     res = model.collide(rho0, 0.05, 0.5, compare=False)
     energies = np.concatenate([[np.real(np.trace(model.H @ rho0))], res["energy"]])
     assert np.allclose(np.diff(energies) + res["heat_ancilla"][:, 0], 0.0, atol=1e-12)
+
+
+def test_file_without_model(tmp_path):
+    """A checkpoint file has no /model: d comes from the length of rho."""
+    matrix = np.diag([0.5, 0.3, 0.2]).astype(complex)
+    matrix[0, 1], matrix[1, 0] = 0.1j, -0.1j
+    path = tmp_path / "run.h5.checkpoint"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("checkpoint")
+        g.attrs["t"] = 2.5
+        g.create_dataset("rho", data=matrix.reshape(-1, order="F"))
+        g.create_dataset("snapshot_times", data=[0.0, 1.0, 2.0])
+    run = qp.load(path)
+    assert run.d == 0 and run.species == []
+    assert np.array_equal(run.checkpoint.rho, matrix)
+    assert run.checkpoint.attrs["t"] == 2.5
+    assert run.checkpoint.axes("rho") == ("row", "col")

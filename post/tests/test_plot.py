@@ -7,6 +7,7 @@ import h5py
 import pytest
 
 import qcoll_post as qp
+import synthetic
 from helpers import POST_DIR, assert_png
 from qcoll_post.plot import plot_run
 
@@ -43,12 +44,18 @@ def test_synthetic_figures(synthetic_file, tmp_path):
         assert_png(out)
 
 
-def test_default_directory_is_next_to_the_file(synthetic_file, tmp_path):
-    name, path, _ = synthetic_file
-    copy = tmp_path / "copy.h5"
-    copy.write_bytes(open(path, "rb").read())
-    written = plot_run(str(copy), fmt="svg")
-    assert written and all(os.path.dirname(p) == str(tmp_path) for p in written)
+@pytest.fixture(scope="module")
+def steady_only(tmp_path_factory):
+    path = tmp_path_factory.mktemp("steady_only") / "steady_only.h5"
+    synthetic.write_file(str(path), "two_baths", groups=("steady",))
+    return str(path)
+
+
+def test_default_directory_is_next_to_the_file(steady_only):
+    written = plot_run(steady_only, fmt="svg")
+    assert kinds(written, "steady_only") == {"steady_state", "steady_currents",
+                                              "steady_spectrum"}
+    assert all(os.path.dirname(p) == os.path.dirname(steady_only) for p in written)
     assert all(p.endswith(".svg") and os.path.getsize(p) > 10_000 for p in written)
 
 
@@ -75,20 +82,28 @@ def _cli_env():
     return env
 
 
-@pytest.mark.parametrize("command", [
-    [os.path.join(POST_DIR, "qcoll-plot")],
-    [sys.executable, "-m", "qcoll_post.plot"],
-])
-def test_command_line(command, qubit_evolve, synthetic_file, tmp_path):
-    _, path, _ = synthetic_file
-    proc = subprocess.run(command + [qubit_evolve, path, "-o", str(tmp_path)],
-                          capture_output=True, text=True, env=_cli_env(), cwd=tmp_path,
-                          timeout=300)
+def _plot_command(command, files, outdir):
+    proc = subprocess.run(command + files + ["-o", str(outdir)], capture_output=True,
+                          text=True, env=_cli_env(), cwd=outdir, timeout=300)
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
-    assert len(printed) == len(EVOLVE_KINDS) + len(SYNTHETIC_KINDS)
     for out in printed:
         assert_png(out)
+    return printed
+
+
+def test_command_line_wrapper(qubit_evolve, steady_only, tmp_path):
+    printed = _plot_command([os.path.join(POST_DIR, "qcoll-plot")],
+                            [qubit_evolve, steady_only], tmp_path)
+    assert len(printed) == len(EVOLVE_KINDS) + 3
+    assert all(os.path.dirname(p) == str(tmp_path) for p in printed)
+
+
+def test_command_line_module(steady_only, tmp_path):
+    printed = _plot_command([sys.executable, "-m", "qcoll_post.plot", "--dpi", "80"],
+                            [steady_only], tmp_path)
+    assert kinds(printed, "steady_only") == {"steady_state", "steady_currents",
+                                             "steady_spectrum"}
 
 
 def test_command_line_errors(tmp_path):

@@ -835,4 +835,14 @@ std::vector<std::string> Hdf5File::read_strings(const std::string& path) const {
   return out;
 }
 
+bool Hdf5File::readable(const std::string& path, MPI_Comm comm) {
+  try {
+    Hdf5File f(path, comm, Mode::Append);
+    f.close();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace qcoll

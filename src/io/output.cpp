@@ -1,6 +1,7 @@
 #include "qcoll/io/output.hpp"
 
 #include <ctime>
+#include <limits>
 
 #include "qcoll/version.hpp"
 
@@ -96,6 +97,10 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
                "incoherent heat rate Qdot_inc^j = tr(H_S D_j(rho)) per species (energy/time)");
   f.write_real(g + "/heat_ancilla", {nt, ns}, per_species(v, &ThermoValues::heat_ancilla),
                "energy gained by the ancillas of species j per unit time, Qdot_A^j (energy/time)");
+  f.write_real(g + "/heat_incoherent_ancilla", {nt, ns},
+               per_species(v, &ThermoValues::heat_incoherent_ancilla),
+               "Qdot_incA^j = 1/2 <[V_j,[V_j,H_j]]>_{rho (x) rho_th}, the incoherent heat as "
+               "seen by the ancillas, entering Pi_A (energy/time)");
   if (with_entropy) {
     series(
         "entropy", [](const ThermoValues& x) { return x.entropy; },
@@ -153,6 +158,49 @@ void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x
   for (size_t k = 0; k < observable_names.size(); ++k)
     f.write_complex(g + "/observables/" + observable_names[k], {}, {x.observables[k]},
                     "tr(O rho) for the deck's observable " + observable_names[k]);
+}
+
+ThermoSeries read_thermo_series(const Hdf5File& f, const std::string& g,
+                                const std::vector<std::string>& observable_names) {
+  ThermoSeries out;
+  out.t = f.read_real(g + "/t");
+  const size_t nt = out.t.size();
+  out.values.assign(nt, ThermoValues());
+  auto scalar = [&](const std::string& name, double ThermoValues::*member) {
+    if (!f.exists(g + "/" + name)) return;
+    const std::vector<double> data = f.read_real(g + "/" + name);
+    for (size_t k = 0; k < nt; ++k) out.values[k].*member = data[k];
+  };
+  auto species = [&](const std::string& name, std::vector<double> ThermoValues::*member) {
+    const std::vector<double> data = f.read_real(g + "/" + name);
+    const size_t ns = nt ? data.size() / nt : 0;
+    for (size_t k = 0; k < nt; ++k)
+      out.values[k].*member =
+          std::vector<double>(data.begin() + k * ns, data.begin() + (k + 1) * ns);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (ThermoValues& v : out.values)
+    v.entropy = v.entropy_rate = v.entropy_production = v.entropy_production_ancilla =
+        v.free_energy = nan;
+  scalar("energy", &ThermoValues::energy);
+  scalar("dEdt", &ThermoValues::energy_rate);
+  scalar("trace", &ThermoValues::trace);
+  scalar("purity", &ThermoValues::purity);
+  scalar("work_switching", &ThermoValues::work_switching);
+  scalar("entropy", &ThermoValues::entropy);
+  scalar("dSdt", &ThermoValues::entropy_rate);
+  scalar("entropy_production", &ThermoValues::entropy_production);
+  scalar("entropy_production_ancilla", &ThermoValues::entropy_production_ancilla);
+  scalar("free_energy", &ThermoValues::free_energy);
+  species("work_coherent", &ThermoValues::work_coherent);
+  species("heat_incoherent", &ThermoValues::heat_incoherent);
+  species("heat_ancilla", &ThermoValues::heat_ancilla);
+  species("heat_incoherent_ancilla", &ThermoValues::heat_incoherent_ancilla);
+  for (const std::string& name : observable_names) {
+    const std::vector<cplx> data = f.read_complex(g + "/observables/" + name);
+    for (size_t k = 0; k < nt; ++k) out.values[k].observables.push_back(data[k]);
+  }
+  return out;
 }
 
 void write_complete(Hdf5File& f) {

@@ -31,7 +31,7 @@ PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCall
   PetscCall(TSRKSetType(ts, TSRK5DP));
   PetscCall(TSSetTolerances(ts, o.atol, nullptr, o.rtol, nullptr));
   PetscCall(TSSetTime(ts, o.first_output * o.dt_output));
-  PetscCall(TSSetTimeStep(ts, 0.1 * o.dt_output));
+  PetscCall(TSSetTimeStep(ts, o.initial_dt > 0 ? o.initial_dt : 0.1 * o.dt_output));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetFromOptions(ts));
@@ -54,11 +54,18 @@ PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCall
     if (dt_after < dt_before) PetscCall(TSSetTimeStep(ts, dt_before));
     PetscInt steps;
     PetscCall(TSGetStepNumber(ts, &steps));
+    PetscCall(TSGetTimeStep(ts, &dt_after));
     stats->steps = steps;
+    stats->dt = dt_after;
+    stats->last_output = k;
     PetscCall(TSSetTime(ts, tk));
     if (cb) PetscCall(cb(k, tk, rho));
     progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
                     progress_detail(tk, t_final, stats->steps));
+    if (o.should_stop && o.should_stop()) {
+      stats->stopped = true;
+      break;
+    }
   }
   PetscCall(TSDestroy(&ts));
   PetscFunctionReturn(0);
@@ -87,9 +94,14 @@ PetscErrorCode EvolveMFN(Mat L, Vec rho, const EvolveOptions& o, const OutputCal
     PetscCall(MFNSolve(mfn, rho, next));
     PetscCall(VecCopy(next, rho));
     stats->steps += 1;
+    stats->last_output = k;
     if (cb) PetscCall(cb(k, tk, rho));
     progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
                     progress_detail(tk, t_final, stats->steps));
+    if (o.should_stop && o.should_stop()) {
+      stats->stopped = true;
+      break;
+    }
   }
   PetscCall(VecDestroy(&next));
   PetscCall(MFNDestroy(&mfn));
@@ -105,6 +117,7 @@ PetscErrorCode EvolveLinear(Mat L, Vec rho, const EvolveOptions& opts, const Out
   PetscCall(PetscObjectGetComm(reinterpret_cast<PetscObject>(L), &comm));
   ProgressReporter progress(comm, "evolve", opts.progress_seconds);
   *stats = EvolveStats();
+  stats->last_output = opts.first_output;
   if (opts.method == "expm") {
     PetscCall(EvolveMFN(L, rho, opts, cb, stats, progress));
   } else {

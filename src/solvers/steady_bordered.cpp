@@ -16,6 +16,8 @@ class BorderedSystem : public SteadyMethod {
   ~BorderedSystem() override {
     KSPDestroy(&ksp_);
     MatDestroy(&A_);
+    MatDestroy(&P_);
+    VecDestroy(&shift_);
     VecDestroy(&b_);
   }
 
@@ -36,6 +38,7 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(KSPCreate(comm, &ksp_));
     PetscCall(KSPSetOptionsPrefix(ksp_, o.prefix.c_str()));
     PetscCall(KSPSetOperators(ksp_, A_, A_));
+    if (!direct) PetscCall(SetupShiftedPreconditionerMatrix(o.prefix));
     PC pc;
     PetscCall(KSPGetPC(ksp_, &pc));
     if (direct) {
@@ -57,7 +60,11 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionBeginUser;
     PetscCall(Fill());
     // Same non-zero pattern: a factorisation redoes only its numeric phase.
-    PetscCall(KSPSetOperators(ksp_, A_, A_));
+    if (P_) {
+      PetscCall(MatCopy(A_, P_, SAME_NONZERO_PATTERN));
+      PetscCall(MatDiagonalSet(P_, shift_, ADD_VALUES));
+    }
+    PetscCall(KSPSetOperators(ksp_, A_, P_ ? P_ : A_));
     PetscCall(KSPSolve(ksp_, b_, rho));
     KSPConvergedReason reason;
     PetscCall(KSPGetConvergedReason(ksp_, &reason));
@@ -162,6 +169,25 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
+  // Preconditioner built from A - sigma (I - e_0 e_0^T), sigma = -alpha ||L||_inf:
+  // the damping makes the incomplete factorisation stable.
+  PetscErrorCode SetupShiftedPreconditionerMatrix(const std::string& prefix) {
+    PetscFunctionBeginUser;
+    PetscReal alpha = 0.0;
+    PetscCall(PetscOptionsGetReal(nullptr, prefix.c_str(), "-pc_damping", &alpha, nullptr));
+    if (alpha == 0.0) PetscFunctionReturn(0);
+    PetscReal scale;
+    PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
+    PetscCall(MatCreateVecs(A_, nullptr, &shift_));
+    PetscCall(VecSet(shift_, -alpha * scale));
+    if (rstart_ == 0) PetscCall(VecSetValue(shift_, 0, 0.0, INSERT_VALUES));
+    PetscCall(VecAssemblyBegin(shift_));
+    PetscCall(VecAssemblyEnd(shift_));
+    PetscCall(MatDuplicate(A_, MAT_COPY_VALUES, &P_));
+    PetscCall(MatDiagonalSet(P_, shift_, ADD_VALUES));
+    PetscFunctionReturn(0);
+  }
+
   // The default for "iterative" (see docs/solvers.md for the comparison).
   PetscErrorCode SetIterativePreconditioner(PC pc) {
     PetscFunctionBeginUser;
@@ -170,8 +196,8 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  Mat L_ = nullptr, A_ = nullptr;
-  Vec b_ = nullptr;
+  Mat L_ = nullptr, A_ = nullptr, P_ = nullptr;
+  Vec b_ = nullptr, shift_ = nullptr;
   KSP ksp_ = nullptr;
   PetscInt rstart_ = 0;
   bool direct_ = true;

@@ -1,7 +1,10 @@
 #include <petscvec.h>
 
+#include <cstdio>
+
 #include "qcoll/io/output.hpp"
 #include "qcoll/solvers/evolve.hpp"
+#include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
 
@@ -37,7 +40,32 @@ PetscErrorCode WriteSnapshot(Hdf5File& out, Snapshots& s, Vec rho, PetscInt rsta
 
 }  // namespace
 
-PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
+namespace {
+
+// Periodic checkpoints: rank 0's clock decides, so all ranks agree.
+class CheckpointClock {
+ public:
+  CheckpointClock(MPI_Comm comm, double every) : comm_(comm), every_(every) {}
+  bool due() {
+    int flag = 0;
+    if (every_ > 0) {
+      const double now = MPI_Wtime();
+      flag = now - last_ >= every_;
+    }
+    MPI_Bcast(&flag, 1, MPI_INT, 0, comm_);
+    if (flag) last_ = MPI_Wtime();
+    return flag != 0;
+  }
+
+ private:
+  MPI_Comm comm_;
+  double every_;
+  double last_ = MPI_Wtime();
+};
+
+}  // namespace
+
+PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
   const EvolveSettings& cfg = p.deck->evolve;
   Liouvillian L;
@@ -64,18 +92,44 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
   PetscCall(VecGetOwnershipRange(rho, &rstart, nullptr));
   Snapshots snaps;
   snaps.every = cfg.store_states;
+  std::vector<double> times;
+  std::vector<ThermoValues> values;
+  const std::string ckpt_path = checkpoint_path(ctx.output_path);
+
+  if (ctx.restart) {
+    EvolveCheckpoint ck;
+    PetscCall(ReadEvolveCheckpoint(comm, ckpt_path, rho, &ck, p.ops.observable_names));
+    PetscCheck(ck.series.t.size() == static_cast<size_t>(ck.k) + 1, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s is inconsistent: %zu outputs for k = %lld", ckpt_path.c_str(),
+               ck.series.t.size(), (long long)ck.k);
+    times = std::move(ck.series.t);
+    values = std::move(ck.series.values);
+    opts.first_output = ck.k;
+    opts.initial_dt = ck.dt;
+    snaps.next_row = ck.snapshots;
+    snaps.times = ck.snapshot_times;
+    if (ck.deck != p.deck->toml)
+      PetscCall(PetscPrintf(comm, "evolve: note: the deck differs from the checkpoint's deck\n"));
+    PetscCall(PetscPrintf(comm, "evolve: restarting from %s at t = %g\n", ckpt_path.c_str(), ck.t));
+  }
   if (snaps.every > 0) {
     snaps.count = opts.last_output / snaps.every + 1;
-    PetscCallCXX(out.ensure_group("/evolve"));
-    PetscCallCXX(out.create_complex_2d("/evolve/rho", snaps.count, dd,
-                                       "density matrices at rho_t, each flat column-stacked "
-                                       "(reshape(d, d, order='F'))"));
-    PetscCall(WriteSnapshot(out, snaps, rho, rstart, 0.0));
+    bool have = false;
+    PetscCallCXX(have = out.exists("/evolve/rho"));
+    if (!have) {
+      PetscCallCXX(out.ensure_group("/evolve"));
+      PetscCallCXX(out.create_complex_2d("/evolve/rho", snaps.count, dd,
+                                         "density matrices at rho_t, each flat column-stacked "
+                                         "(reshape(d, d, order='F'))"));
+    }
+  }
+  if (!ctx.restart) {
+    times.push_back(0.0);
+    values.emplace_back();
+    PetscCall(thermo.Evaluate(rho, &values[0]));
+    if (snaps.every > 0) PetscCall(WriteSnapshot(out, snaps, rho, rstart, 0.0));
   }
 
-  std::vector<double> times{0.0};
-  std::vector<ThermoValues> values(1);
-  PetscCall(thermo.Evaluate(rho, &values[0]));
   auto record = [&](index_t k, double t, Vec state) -> PetscErrorCode {
     PetscFunctionBeginUser;
     times.push_back(t);
@@ -86,10 +140,23 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
     PetscFunctionReturn(0);
   };
   EvolveStats stats;
+  CheckpointClock clock(comm, p.deck->checkpoint.every_seconds);
+  PetscErrorCode ckpt_error = 0;
+  opts.should_stop = [&]() {
+    const bool signalled = stop_signal_received(comm);
+    if (!signalled && !clock.due()) return false;
+    EvolveCheckpoint ck{
+        stats.last_output,           times.back(), stats.dt, (index_t)snaps.next_row, snaps.times,
+        ThermoSeries{times, values}, p.deck->toml};
+    ckpt_error = WriteEvolveCheckpoint(comm, ckpt_path, rho, ck, p.ops.observable_names);
+    return signalled || ckpt_error != 0;
+  };
   PetscCall(EvolveLinear(L.total, rho, opts, record, &stats));
-  PetscCall(PetscPrintf(comm, "evolve: reached t = %g in %lld steps, %.2f s (method %s)\n",
-                        times.back(), (long long)stats.steps, stats.wall_seconds,
-                        cfg.method.c_str()));
+  PetscCall(ckpt_error);
+  ctx.stopped = stats.stopped;
+  PetscCall(PetscPrintf(comm, "evolve: %s t = %g in %lld steps, %.2f s (method %s)\n",
+                        stats.stopped ? "stopped at" : "reached", times.back(),
+                        (long long)stats.steps, stats.wall_seconds, cfg.method.c_str()));
 
   std::vector<cplx> local;
   PetscCall(LocalValues(rho, &local));
@@ -97,7 +164,7 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
                                    thermo.entropy_enabled()));
   PetscCallCXX(out.write_complex_distributed(
       "/evolve/rho_final", dd, rstart, local,
-      "density matrix at the final time, flat column-stacked (reshape(d, d, order='F'))"));
+      "density matrix at the last time reached, flat column-stacked (reshape(d, d, order='F'))"));
   PetscCallCXX(out.write_attribute("/evolve/rho_final", "layout", std::string("column-major")));
   if (snaps.every > 0) {
     PetscCallCXX(out.write_real("/evolve/rho_t", {snaps.times.size()}, snaps.times,
@@ -106,6 +173,9 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out) {
   }
   PetscCallCXX(out.write_attribute("/evolve", "steps", static_cast<long long>(stats.steps)));
   PetscCallCXX(out.write_attribute("/evolve", "method", cfg.method));
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  if (!stats.stopped && rank == 0) std::remove(ckpt_path.c_str());  // the run is complete
   PetscCall(VecDestroy(&rho));
   PetscCall(LiouvillianDestroy(&L));
   PetscFunctionReturn(0);

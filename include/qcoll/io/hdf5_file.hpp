@@ -48,6 +48,10 @@ class Hdf5File {
   Hdf5File& operator=(const Hdf5File&) = delete;
 
   // Collective; idempotent (also called by the destructor).
+  // Collective: whether `path` opens as an HDF5 file for appending (false for
+  // a missing, truncated or corrupt file).
+  static bool readable(const std::string& path, MPI_Comm comm);
+
   void close();
   bool is_open() const { return file_ >= 0; }
   MPI_Comm comm() const { return comm_; }

@@ -27,6 +27,14 @@ void write_thermo_series(Hdf5File& f, const std::string& group, const std::vecto
                          const std::vector<ThermoValues>& values,
                          const std::vector<std::string>& observable_names, bool with_entropy);
 
+// Inverse of write_thermo_series (checkpoint restart).
+struct ThermoSeries {
+  std::vector<double> t;
+  std::vector<ThermoValues> values;
+};
+ThermoSeries read_thermo_series(const Hdf5File& f, const std::string& group,
+                                const std::vector<std::string>& observable_names);
+
 // One set of ThermoValues under `group` (e.g. "/steady").
 void write_thermo_point(Hdf5File& f, const std::string& group, const ThermoValues& v,
                         const std::vector<std::string>& observable_names, bool with_entropy);

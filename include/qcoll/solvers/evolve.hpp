@@ -21,17 +21,25 @@ struct EvolveOptions {
   double rtol = 1e-8;
   double atol = 1e-10;
   double progress_seconds = 5.0;  // minimum wall time between progress lines (rank 0)
+  double initial_dt = 0.0;        // first TS step (0: dt_output / 10); restarts pass the saved one
+  // Asked after every output; true ends the evolution there (checkpoint and stop).
+  std::function<bool()> should_stop;
 };
 
 struct EvolveStats {
-  index_t steps = 0;  // time steps (TS) or MFN applications
+  index_t steps = 0;  // time steps (TS) or MFN applications, this run
+  double dt = 0.0;    // the step the TS adaptor would take next (restart state)
   double wall_seconds = 0.0;
+  index_t last_output = 0;  // k of the last output reached
+  bool stopped = false;     // ended early by should_stop
 };
 
-// Called after each output time (k > first_output). Returning an error stops.
+// Called after each output time (k > first_output), with `stats` already
+// updated for that output. Returning an error stops.
 using OutputCallback = std::function<PetscErrorCode(index_t k, double t, Vec rho)>;
 
-// Evolves rho in place from t_{first_output} to t_{last_output}.
+// Evolves rho in place from t_{first_output} to t_{last_output} (or until
+// opts.should_stop() returns true after an output).
 PetscErrorCode EvolveLinear(Mat L, Vec rho, const EvolveOptions& opts, const OutputCallback& cb,
                             EvolveStats* stats);
 

@@ -9,8 +9,22 @@
 
 namespace qcoll {
 
-// [evolve]: master-equation time evolution, /evolve.
-PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out);
+// What a task needs to know about the run beyond the problem itself.
+struct RunContext {
+  std::string output_path;  // the HDF5 file being written
+  bool restart = false;     // continue from output_path's checkpoint
+  bool stopped = false;     // set by a task that checkpointed and stopped early
+};
+
+// [evolve]: master-equation time evolution, /evolve. Checkpoints every
+// [checkpoint] every_seconds and on SIGTERM/SIGUSR1 (see checkpoint.hpp).
+PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx);
+
+// [collide]: the exact finite-tau collisional map for each tau (spread over
+// the ranks of comm), per-collision thermodynamics and the convergence
+// summary, /collide. Throws InputError (check_collide_input, before any PETSc
+// call) when rho_A is not PSD at some tau or d * d_A is above the limit.
+PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out);
 
 // `qcoll check`: the summary of interface.md (rank 0 prints). Throws InputError.
 void print_check_summary(MPI_Comm comm, const Deck& deck);

@@ -105,7 +105,8 @@ def robust_ylim(ax, t, curves, skip_fraction=0.03, factor=5.0):
     ax.set_ylim(min(lo, 0.0) - margin, max(hi, 0.0) + margin)
     extreme = full_hi if full_hi - hi >= lo - full_lo else full_lo
     ax.text(0.01, 0.97, f"initial transient off scale (extreme {extreme:.3g})",
-            transform=ax.transAxes, fontsize=7, color=GREY, va="top")
+            transform=ax.transAxes, fontsize=7, color=GREY, va="top",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
 
 
 def legend(ax, **kwargs):

@@ -1,0 +1,44 @@
+#pragma once
+// Checkpoints of long evolutions, and the signals that ask for one.
+//
+// The checkpoint of OUT.h5 is the HDF5 file OUT.h5.checkpoint: rho
+// (distributed, column-stacked), the output index k, t, the next TS step, the
+// time series so far and the deck. It is written to OUT.h5.checkpoint.tmp and
+// renamed, so a SIGKILL at any moment leaves the previous checkpoint intact.
+#include <petscvec.h>
+
+#include <string>
+
+#include "qcoll/io/output.hpp"
+
+namespace qcoll {
+
+// SIGTERM and SIGUSR1 set a flag (SLURM sends them before the time limit);
+// the evolution checkpoints at the next output time and exits 0.
+void install_stop_signals();
+// Collective: whether any rank received a stop signal.
+bool stop_signal_received(MPI_Comm comm);
+// For tests: pretend a signal arrived.
+void raise_stop_flag();
+
+struct EvolveCheckpoint {
+  index_t k = 0;  // index of the last output (t = k dt_output)
+  double t = 0.0;
+  double dt = 0.0;        // next TS step
+  index_t snapshots = 0;  // rows of /evolve/rho written so far
+  std::vector<double> snapshot_times;
+  ThermoSeries series;
+  std::string deck;  // deck TOML of the run
+};
+
+std::string checkpoint_path(const std::string& output);
+
+PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                     const EvolveCheckpoint& c,
+                                     const std::vector<std::string>& observable_names);
+// rho must already have the run's layout.
+PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                    EvolveCheckpoint* c,
+                                    const std::vector<std::string>& observable_names);
+
+}  // namespace qcoll

@@ -1,0 +1,96 @@
+#include "qcoll/tasks/checkpoint.hpp"
+
+#include <csignal>
+#include <cstdio>
+
+#include "qcoll/tasks/tasks.hpp"
+
+namespace qcoll {
+namespace {
+volatile std::sig_atomic_t g_stop_flag = 0;
+extern "C" void on_stop_signal(int) {
+  g_stop_flag = 1;
+}
+}  // namespace
+
+void install_stop_signals() {
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGUSR1, on_stop_signal);
+}
+
+void raise_stop_flag() {
+  g_stop_flag = 1;
+}
+
+bool stop_signal_received(MPI_Comm comm) {
+  int local = g_stop_flag ? 1 : 0, any = 0;
+  MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm);
+  return any != 0;
+}
+
+std::string checkpoint_path(const std::string& output) {
+  return output + ".checkpoint";
+}
+
+PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                     const EvolveCheckpoint& c,
+                                     const std::vector<std::string>& observable_names) {
+  PetscFunctionBeginUser;
+  const std::string tmp = path + ".tmp";
+  PetscInt n, rstart;
+  PetscCall(VecGetSize(rho, &n));
+  PetscCall(VecGetOwnershipRange(rho, &rstart, nullptr));
+  std::vector<cplx> local;
+  PetscCall(LocalValues(rho, &local));
+  PetscCallCXX({
+    Hdf5File f(tmp, comm, Hdf5File::Mode::Create);
+    f.ensure_group("/checkpoint");
+    f.write_complex_distributed("/checkpoint/rho", n, rstart, local,
+                                "density matrix at the checkpoint, flat column-stacked");
+    f.write_attribute("/checkpoint", "k", static_cast<long long>(c.k));
+    f.write_attribute("/checkpoint", "t", c.t);
+    f.write_attribute("/checkpoint", "dt", c.dt);
+    f.write_attribute("/checkpoint", "snapshots", static_cast<long long>(c.snapshots));
+    f.write_attribute("/checkpoint", "deck", c.deck);
+    f.write_real("/checkpoint/snapshot_times", {c.snapshot_times.size()}, c.snapshot_times,
+                 "times of the density matrices stored so far in /evolve/rho");
+    write_thermo_series(f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
+                        true);
+    f.close();
+  });
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  int ok = 1;
+  if (rank == 0) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
+  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp.c_str(), path.c_str());
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                    EvolveCheckpoint* c,
+                                    const std::vector<std::string>& observable_names) {
+  PetscFunctionBeginUser;
+  PetscInt rstart, rend;
+  PetscCall(VecGetOwnershipRange(rho, &rstart, &rend));
+  std::vector<cplx> local;
+  PetscCallCXX({
+    Hdf5File f(path, comm, Hdf5File::Mode::Append);
+    local = f.read_complex_range("/checkpoint/rho", rstart, rend - rstart);
+    c->k = f.read_int_attribute("/checkpoint", "k");
+    c->t = f.read_real_attribute("/checkpoint", "t");
+    c->dt = f.read_real_attribute("/checkpoint", "dt");
+    c->snapshots = f.read_int_attribute("/checkpoint", "snapshots");
+    c->deck = f.read_string_attribute("/checkpoint", "deck");
+    c->snapshot_times = f.read_real("/checkpoint/snapshot_times");
+    c->series = read_thermo_series(f, "/checkpoint/series", observable_names);
+    f.close();
+  });
+  PetscScalar* a;
+  PetscCall(VecGetArray(rho, &a));
+  for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
+  PetscCall(VecRestoreArray(rho, &a));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll

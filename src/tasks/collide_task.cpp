@@ -1,0 +1,239 @@
+// `qcoll collide`: the exact finite-tau map for every tau of [collide], the
+// tau values spread over the ranks (each run is serial), the results gathered
+// and written collectively to /collide, and the convergence summary.
+#include <petscsys.h>
+
+#include <cmath>
+#include <string>
+
+#include "qcoll/collide/collide_run.hpp"
+#include "qcoll/collide/convergence.hpp"
+#include "qcoll/collide/stroboscopic_map.hpp"
+#include "qcoll/tasks/tasks.hpp"
+
+namespace qcoll {
+namespace {
+
+// The reference continuum entropy production: Pi under strict energy
+// conservation of every species, Pi_A otherwise (physics.md section 4).
+bool all_energy_conserving(const MasterEquation& me) {
+  for (const SpeciesTerms& s : me.species)
+    if (!s.energy_conserving) return false;
+  return true;
+}
+
+double reference_rate(const CollideSeries& s, bool conserving) {
+  return conserving ? s.pi : s.pi_ancilla;
+}
+
+// Runs this rank's share of the tau values. On failure: the PETSc message.
+PetscErrorCode RunOwnTaus(const Problem& p, const std::vector<int>& owner, int rank,
+                          std::vector<CollideSeries>* series, std::string* failure) {
+  PetscFunctionBeginUser;
+  const std::vector<double>& taus = p.deck->collide.tau;
+  for (std::size_t k = 0; k < taus.size(); ++k) {
+    if (owner[k] != rank) continue;
+    const PetscErrorCode ierr = RunCollisions(p, taus[k], &(*series)[k]);
+    if (ierr) {
+      const char* text = nullptr;
+      char* specific = nullptr;
+      PetscErrorMessage(ierr, &text, &specific);
+      *failure = "collide: tau = " + std::to_string(taus[k]) + " on rank " + std::to_string(rank) +
+                 ": " +
+                 (specific ? specific
+                  : text   ? text
+                           : "error");
+      break;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+// Agrees on failure across comm; the first failing rank's message is raised on all.
+PetscErrorCode AgreeOnFailure(MPI_Comm comm, int rank, const std::string& failure) {
+  PetscFunctionBeginUser;
+  int size = 1;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  int mine = failure.empty() ? size : rank, first = size;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == size) PetscFunctionReturn(0);
+  int length = static_cast<int>(failure.size());
+  PetscCallMPI(MPI_Bcast(&length, 1, MPI_INT, first, comm));
+  std::string message(static_cast<std::size_t>(length), ' ');
+  if (rank == first) message = failure;
+  PetscCallMPI(MPI_Bcast(message.data(), length, MPI_CHAR, first, comm));
+  SETERRQ(comm, PETSC_ERR_LIB, "%s", message.c_str());
+}
+
+PetscErrorCode ShareSeries(MPI_Comm comm, int rank, const std::vector<int>& owner,
+                           std::vector<CollideSeries>* series) {
+  PetscFunctionBeginUser;
+  for (std::size_t k = 0; k < series->size(); ++k) {
+    std::vector<double> flat;
+    if (owner[k] == rank) PetscCallCXX(flat = pack((*series)[k]));
+    long long n = static_cast<long long>(flat.size());
+    PetscCallMPI(MPI_Bcast(&n, 1, MPI_LONG_LONG, owner[k], comm));
+    flat.resize(static_cast<std::size_t>(n));
+    PetscCallMPI(MPI_Bcast(flat.data(), static_cast<int>(n), MPI_DOUBLE, owner[k], comm));
+    if (owner[k] != rank) PetscCallCXX((*series)[k] = unpack_series(flat));
+  }
+  PetscFunctionReturn(0);
+}
+
+void write_run(Hdf5File& out, const std::string& g, const CollideSeries& s, index_t d) {
+  const hsize_t n = s.records(), ns = static_cast<hsize_t>(s.species);
+  out.ensure_group(g);
+  out.write_attribute(g, "tau", s.tau);
+  out.write_attribute(g, "strokes", static_cast<long long>(s.strokes));
+  out.write_attribute(g, "t_final", s.strokes * s.tau);
+  out.write_attribute(g, "rank", static_cast<long long>(s.rank));
+  out.write_attribute(g, "wall_seconds", s.wall_seconds);
+  std::vector<long long> strokes(s.stroke.begin(), s.stroke.end());
+  out.write_int(g + "/stroke", {n}, strokes, "index k of each recorded stroke (t = k tau)");
+  out.write_real(g + "/t", {n}, s.t, "time k tau after the recorded stroke (1/energy)");
+  out.write_real(g + "/energy", {n}, s.energy, "<H_S> after the stroke (energy)");
+  out.write_real(g + "/entropy", {n}, s.entropy, "S(rho_S) after the stroke (dimensionless)");
+  out.write_real(g + "/delta_energy", {n, ns}, s.delta_energy,
+                 "Delta E_S = tr H_S (rho_S' - rho_S) of each species' collision (energy)");
+  out.write_real(g + "/heat_ancilla", {n, ns}, s.heat_ancilla,
+                 "Q_A = tr H_A (rho_A' - rho_A), energy the ancilla gains per collision (energy)");
+  out.write_real(g + "/work_coherent", {n, ns}, s.work_coherent,
+                 "W_C: Delta E_S caused by the ancilla's coherence, "
+                 "tr H_S tr_A U (rho_S (x) sqrt(tau) lambda chi) U^dag (energy)");
+  out.write_real(g + "/mutual_information", {n}, s.mutual_information,
+                 "I(rho_SA') summed over the stroke's collisions (dimensionless)");
+  out.write_real(g + "/mutual_information_species", {n, ns}, s.mutual_information_species,
+                 "I(rho_SA') of each species' collision (dimensionless)");
+  out.write_real(g + "/relative_entropy", {n, ns}, s.relative_entropy,
+                 "S(rho_A' || rho_A) of each species' collision (dimensionless)");
+  out.write_real(g + "/delta_coherence", {n, ns}, s.delta_coherence,
+                 "Delta C_A, change of the ancilla's relative entropy of coherence in H_A's "
+                 "eigenbasis (dimensionless)");
+  out.write_real(g + "/entropy_production", {n}, s.entropy_production,
+                 "Sigma = I + S(rho_A'||rho_A) summed over the stroke's collisions "
+                 "(dimensionless)");
+  out.write_real(g + "/entropy_production_species", {n, ns}, s.entropy_production_species,
+                 "Sigma of each species' collision (dimensionless)");
+  out.write_real(g + "/entropy_production_rate", {n}, s.rate_entropy_production,
+                 "continuum Pi at the state before the stroke, compare Sigma/tau (1/time)");
+  out.write_real(g + "/entropy_production_rate_ancilla", {n}, s.rate_entropy_production_ancilla,
+                 "continuum Pi_A at the state before the stroke, compare Sigma/tau (1/time)");
+  if (ns == 1)
+    out.write_real(g + "/delta_free_energy", {n}, s.delta_free_energy,
+                   "Delta F = Delta E_S - Delta S_S / beta of the collision (energy)");
+  if (s.compared != 0.0)
+    out.write_real(g + "/distance_to_master_equation", {n}, s.distance,
+                   "trace norm ||rho_tau(t) - rho_ME(t)||_1 (dimensionless)");
+  out.write_complex(g + "/rho_final", {static_cast<hsize_t>(d * d)}, s.rho_final,
+                    "density matrix after the last stroke, flat column-stacked "
+                    "(reshape(d, d, order='F'))");
+  out.write_attribute(g + "/rho_final", "layout", std::string("column-major"));
+}
+
+struct Summary {
+  std::vector<double> tau, final_distance, steady_distance, sigma_over_tau, pi, pi_ancilla,
+      production_error;
+  double order_final = NAN, order_steady = NAN, order_production = NAN;
+  bool conserving = true;
+};
+
+Summary summarise(const Problem& p, const std::vector<CollideSeries>& series) {
+  Summary s;
+  s.conserving = all_energy_conserving(p.me);
+  for (const CollideSeries& r : series) {
+    s.tau.push_back(r.tau);
+    s.final_distance.push_back(r.final_distance);
+    s.steady_distance.push_back(r.steady_distance);
+    s.sigma_over_tau.push_back(r.sigma_over_tau);
+    s.pi.push_back(r.pi);
+    s.pi_ancilla.push_back(r.pi_ancilla);
+    s.production_error.push_back(std::abs(r.sigma_over_tau - reference_rate(r, s.conserving)));
+  }
+  s.order_final = fitted_order(s.tau, s.final_distance);
+  s.order_steady = fitted_order(s.tau, s.steady_distance);
+  s.order_production = fitted_order(s.tau, s.production_error);
+  return s;
+}
+
+void write_summary(Hdf5File& out, const Summary& s, const CollideSettings& cfg) {
+  const hsize_t nt = s.tau.size();
+  out.write_real("/collide/tau", {nt}, s.tau, "collision time of each run /collide/<k> (1/energy)");
+  out.write_real("/collide/entropy_production_over_tau", {nt}, s.sigma_over_tau,
+                 "Sigma/tau of the last stroke (1/time)");
+  out.write_real("/collide/entropy_production_rate", {nt}, s.pi,
+                 "continuum Pi at the state before the last stroke (1/time)");
+  out.write_real("/collide/entropy_production_rate_ancilla", {nt}, s.pi_ancilla,
+                 "continuum Pi_A at the state before the last stroke (1/time)");
+  out.write_real("/collide/entropy_production_error", {nt}, s.production_error,
+                 "|Sigma/tau - Pi| (Pi_A without strict energy conservation), last stroke "
+                 "(1/time)");
+  out.write_attribute("/collide", "entropy_production_reference",
+                      std::string(s.conserving ? "Pi" : "Pi_A"));
+  out.write_attribute("/collide", "order_entropy_production", s.order_production);
+  if (cfg.compare_master_equation) {
+    out.write_real("/collide/final_distance", {nt}, s.final_distance,
+                   "||rho_tau - rho_ME||_1 at the last stroke (dimensionless)");
+    out.write_real("/collide/steady_state_distance", {nt}, s.steady_distance,
+                   "||fixed point of the map - steady state of the ME||_1, NaN if not "
+                   "computed (dimensionless)");
+    out.write_attribute("/collide", "order_final_distance", s.order_final);
+    out.write_attribute("/collide", "order_steady_state_distance", s.order_steady);
+  }
+  out.write_attribute("/collide", "t_final", cfg.t_final);
+  out.write_attribute("/collide", "output_every", static_cast<long long>(cfg.output_every));
+  out.write_attribute("/collide", "compare_master_equation", cfg.compare_master_equation);
+}
+
+PetscErrorCode PrintSummary(MPI_Comm comm, const Summary& s, const std::vector<CollideSeries>& r,
+                            bool compared) {
+  PetscFunctionBeginUser;
+  const char* pi = s.conserving ? "Pi" : "Pi_A";
+  PetscCall(PetscPrintf(comm, "collide: %8s %8s %5s %14s %14s %12s %12s %9s\n", "tau", "strokes",
+                        "rank", "||d rho||_1(T)", "steady dist", "Sigma/tau", pi, "wall [s]"));
+  for (std::size_t k = 0; k < r.size(); ++k)
+    PetscCall(PetscPrintf(comm, "collide: %8.4g %8lld %5d %14.6e %14.6e %12.5e %12.5e %9.2f\n",
+                          r[k].tau, (long long)r[k].strokes, (int)r[k].rank, r[k].final_distance,
+                          r[k].steady_distance, r[k].sigma_over_tau,
+                          reference_rate(r[k], s.conserving), r[k].wall_seconds));
+  if (compared)
+    PetscCall(PetscPrintf(comm,
+                          "collide: fitted order in tau: final distance %.3f, steady-state "
+                          "distance %.3f, |Sigma/tau - %s| %.3f\n",
+                          s.order_final, s.order_steady, pi, s.order_production));
+  else
+    PetscCall(PetscPrintf(comm, "collide: fitted order in tau of |Sigma/tau - %s|: %.3f\n", pi,
+                          s.order_production));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out) {
+  // Input errors are thrown here, before this function's PETSc frame exists.
+  check_collide_input(*p.deck);
+  PetscFunctionBeginUser;
+  const CollideSettings& cfg = p.deck->collide;
+  int rank = 0, size = 1;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  std::vector<int> owner;
+  PetscCallCXX(owner = assign_tau_ranks(cfg.tau, cfg.t_final, size));
+  std::vector<CollideSeries> series(cfg.tau.size());
+  std::string failure;
+  PetscCall(RunOwnTaus(p, owner, rank, &series, &failure));
+  PetscCall(AgreeOnFailure(comm, rank, failure));
+  for (std::size_t k = 0; k < series.size(); ++k)
+    if (owner[k] == rank) series[k].rank = rank;
+  PetscCall(ShareSeries(comm, rank, owner, &series));
+
+  Summary summary;
+  PetscCallCXX(summary = summarise(p, series));
+  PetscCallCXX(out.ensure_group("/collide"));
+  for (std::size_t k = 0; k < series.size(); ++k)
+    PetscCallCXX(write_run(out, "/collide/" + std::to_string(k), series[k], p.me.dim));
+  PetscCallCXX(write_summary(out, summary, cfg));
+  PetscCall(PrintSummary(comm, summary, series, cfg.compare_master_equation));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll
