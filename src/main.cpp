@@ -12,6 +12,7 @@
 #include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
+#include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
 
@@ -93,6 +94,7 @@ int run(const CommandLine& cl) {
   }
   const std::string task = cl.task.empty() ? deck.run.task : cl.task;
   try {
+    check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
       print_check_summary(PETSC_COMM_WORLD, deck);
       return 0;
@@ -107,6 +109,7 @@ int run(const CommandLine& cl) {
                            " exists; pass --overwrite to replace it or -o to choose another",
                        "run.output");
     const Problem problem = prepare_problem(deck);
+    check_memory(estimate_memory(PETSC_COMM_WORLD, problem.me), cl.force);
     int nranks = 1;
     MPI_Comm_size(PETSC_COMM_WORLD, &nranks);
     // A restart continues into its file when that is readable, else starts it anew.

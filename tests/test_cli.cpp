@@ -129,3 +129,16 @@ TEST(CommandLine, EvolveWritesReadableHdf5AndRefusesToClobber) {
   std::remove(deck.c_str());
   std::remove(out.c_str());
 }
+
+TEST(CommandLine, RefusesSingletonLaunchAndOversizedRuns) {
+  if (rank() != 0) return;
+  const std::string deck = write_deck(kQubit);
+  // srun says 4 tasks but MPI sees one: the same job would run 4 times.
+  expect_clean_input_error(run_qcoll("check " + deck, "SLURM_STEP_NUM_TASKS=4"), "srun started 4");
+  // A 13-site chain needs ~100 GiB per rank: refused before anything is allocated.
+  const CommandResult big = run_qcoll("evolve " + source_path("inputs/xxz_chain.toml") +
+                                      " --set system.model.sites=13 -o never.h5");
+  expect_clean_input_error(big, "--force");
+  EXPECT_NE(big.output.find("per rank"), std::string::npos);
+  std::remove(deck.c_str());
+}

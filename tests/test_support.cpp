@@ -1,21 +1,23 @@
 #include "test_support.hpp"
 
-#include <array>
-#include <cstdio>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
+
 namespace qcoll::testing {
 
-CommandResult run_qcoll(const std::string& args) {
+CommandResult run_qcoll(const std::string& args, const std::string& env) {
   CommandResult result;
   // The child must not inherit the parent's MPI (PMIx) environment, or it
   // would try to join the parent's job instead of starting as a singleton.
   const std::string cmd =
       "env $(env | grep -oE '^(OMPI_COMM|OMPI_MCA_orte|OMPI_FILE|OMPI_UNIVERSE|OMPI_FIRST|OMPI_APP|"
-      "OMPI_NUM|OMPI_ARGV|OMPI_COMMAND|OMPI_MCA_ess|OMPI_MCA_pmix|OMPI_MCA_initial|PMIX|OPAL)[^=]*' "
+      "OMPI_NUM|OMPI_ARGV|OMPI_COMMAND|OMPI_MCA_ess|OMPI_MCA_pmix|OMPI_MCA_initial|PMIX|OPAL)[^=]*'"
+      " "
       "| sed 's/^/-u /') " +
-      std::string(QCOLL_BINARY) + " " + args + " 2>&1";
+      env + " " + std::string(QCOLL_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buf{};

@@ -25,9 +25,10 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
-// Runs `qcoll <args>` through the shell, capturing output. Only call from one
+// Runs `qcoll <args>` through the shell (with extra environment assignments
+// `env`, e.g. "A=1 B=2"), capturing output. Only call from one
 // rank (tests that spawn processes guard with rank() == 0).
-CommandResult run_qcoll(const std::string& args);
+CommandResult run_qcoll(const std::string& args, const std::string& env = "");
 
 // A unique temporary path (in the test's working directory) ending in `suffix`.
 std::string temp_path(const std::string& stem, const std::string& suffix);

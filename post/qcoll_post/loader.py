@@ -241,8 +241,11 @@ class CollideGroup(Group):
         out = []
         for k in sorted((g for g in self.groups() if g.isdigit()), key=int):
             group = self[k]
-            tau = taus[int(k)] if taus is not None and int(k) < len(taus) else group.attrs.get("tau")
-            out.append((float(tau) if tau is not None else float("nan"), group))
+            if taus is not None and int(k) < len(taus):
+                tau = taus[int(k)]
+            else:
+                tau = group.attrs.get("tau", float("nan"))
+            out.append((float(tau), group))
         return out
 
 

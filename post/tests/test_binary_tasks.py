@@ -42,6 +42,11 @@ def test_task_file_loads_and_plots(qubit_task, tmp_path):
             assert np.all(np.asarray(group.entropy_production) >= -1e-12)
             expected = model.collide(rho0, tau, run.deck["collide"]["t_final"], compare=False)
             assert np.allclose(group.rho_final, expected["rho_final"], atol=1e-8)
+            assert group.relative_entropy.species == ("bath",)
+        order = run.collide.attrs.get("order_final_distance")
+        if order is not None and "final_distance" in run.collide:
+            fitted, _ = qp.convergence_order(run.collide.tau, run.collide.final_distance)
+            assert fitted == pytest.approx(order, rel=1e-6), "same least-squares fit as the binary"
     written = plot_run(run, str(tmp_path))
     stem = os.path.splitext(os.path.basename(path))[0]
     made = {os.path.splitext(os.path.basename(p))[0][len(stem) + 1:] for p in written}

@@ -6,51 +6,19 @@
 
 #include "qcoll/collide/ancilla_state.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
+#include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 
 namespace qcoll {
-namespace {
-
-// Upper bound on the non-zeros of the assembled Liouvillian: each sandwich
-// term A rho B contributes at most nnz(A) nnz(B) entries (identity: d).
-double estimated_nonzeros(const MasterEquation& me) {
-  const double d = static_cast<double>(me.dim);
-  auto count = [&](const SuperOperatorTerms& terms) {
-    double n = 0.0;
-    for (const SandwichTerm& t : terms)
-      n += (t.left ? t.left->nnz() : d) * (t.right ? t.right->nnz() : d);
-    return n;
-  };
-  double n = d * d + count(fixed_liouvillian_terms(me));
-  for (const SuperOperatorTerms& part : coherent_liouvillian_terms(me)) n += count(part);
-  return std::min(n, d * d * d * d);
-}
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024.0 && u < 4) {
-    b /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", b, units[u]);
-  return buf;
-}
-
-}  // namespace
 
 void print_check_summary(MPI_Comm comm, const Deck& deck) {
   const MasterEquation me = derive_master_equation(deck.model, /*require_zero_mean=*/false);
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
+  const MemoryEstimate mem = estimate_memory(comm, me);  // collective
   if (rank != 0) return;
   const double d = static_cast<double>(me.dim);
-  const double nnz = estimated_nonzeros(me);
-  // CSR storage of L_0, L and the coherent parts (complex value + int column),
-  // plus about eight work vectors.
-  const double bytes = (2.0 + me.species.size()) * nnz * 20.0 + 8.0 * d * d * 16.0;
   std::printf("deck: %s\n", deck.path.c_str());
   if (!deck.title.empty()) std::printf("title: %s\n", deck.title.c_str());
   std::string sites;
@@ -58,8 +26,11 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
   std::printf("sites: %s\n", sites.c_str());
   std::printf("Hilbert-space dimension d = %lld, superoperator size d^2 = %.0f\n",
               static_cast<long long>(me.dim), d * d);
-  std::printf("Liouvillian non-zeros <= %.3g; memory per rank on %d rank(s) ~ %s\n", nnz, size,
-              human_bytes(bytes / size).c_str());
+  std::printf(
+      "Liouvillian non-zeros <= %.3g; memory per rank on %d rank(s) ~ %s (available "
+      "per rank: %s)\n",
+      mem.nonzeros, size, human_bytes(mem.bytes_per_rank).c_str(),
+      human_bytes(mem.available_per_rank).c_str());
   std::printf("task: %s\n", deck.run.task.c_str());
   for (size_t j = 0; j < me.species.size(); ++j) {
     const SpeciesTerms& t = me.species[j];

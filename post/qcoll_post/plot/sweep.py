@@ -16,7 +16,7 @@ def figures(run):
         return
     x = np.asarray(sw["values"], dtype=float)
     quantities = {name: np.asarray(v) for name, v in sw.quantities().items()
-                  if np.ndim(v) >= 1 and np.shape(v)[0] == len(x) and np.asarray(v).dtype.kind in "fciub"}
+                  if _numeric(v) and np.ndim(v) >= 1 and np.shape(v)[0] == len(x)}
     species_arrays = {n: sw[n] for n in CURRENTS if n in quantities}
     if species_arrays or any(n in quantities for n in ENTROPY):
         yield "sweep_currents", currents_figure(run, sw.key, x, quantities, species_arrays)
@@ -25,6 +25,10 @@ def figures(run):
     if extra:
         yield "sweep_quantities", extra_figure(run, sw.key, x, quantities,
                                                extra[:MAX_EXTRA_PANELS])
+
+
+def _numeric(values):
+    return np.asarray(values).dtype.kind in "fciub"
 
 
 def _x_axis(ax, key, x):
