@@ -39,6 +39,7 @@ run: build
 	@mkdir -p $(OUT)
 	mpiexec -n $(NP) --oversubscribe $(BUILD)/qcoll $(DECK) -o $(OUT)/qubit.h5 --overwrite
 	@echo "HDF5 output: $(OUT)/qubit.h5"
+	MPLBACKEND=Agg /usr/bin/python3 post/qcoll-plot $(OUT)/qubit.h5 -o $(OUT)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 1

@@ -33,8 +33,8 @@ else:  # pragma: no cover - Debian 12 ships Python 3.11
 PROVENANCE_KEYS = ("qcoll_version", "git_commit", "created", "nranks", "task",
                    "petsc_options", "complete")
 
-# Datasets whose last axis is the species axis (interface.md and what the
-# binary writes); names ending in "_species" count too.
+# Datasets whose last axis is the species axis (see docs/output.md); names
+# ending in "_species" and descriptions saying "per/each species" count too.
 PER_SPECIES_NAMES = frozenset({
     "work_coherent", "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla",
     "relative_entropy", "delta_coherence", "delta_energy", "beta", "lambda",
@@ -184,9 +184,10 @@ class Group(Mapping):
         """Names of the axes of the dataset as returned by indexing.
 
         Taken from stored dimension labels or scales when the file has them,
-        else from the conventions of interface.md: 't'/'tau'/'values'/'rho_t'
-        for axis 0 when it matches such a coordinate of the group, 'species'
-        for a species axis, 'row'/'col' for density matrices.
+        else from the conventions of docs/output.md: 't'/'tau'/'values'/'rho_t'
+        for axis 0 when it matches such a coordinate of the group (a
+        coordinate names its own axis), 'species' for a species axis,
+        'row'/'col' for density matrices.
         """
         info = self._info(key)
         run = self._run
@@ -197,6 +198,8 @@ class Group(Mapping):
             names = names[:-1] + ["row", "col"]
         elif _is_per_species(info, run.species):
             names[-1] = names[-1] or "species"
+        if shape and not names[0] and info.name in COORDINATE_NAMES and len(shape) == 1:
+            names[0] = info.name
         if shape and not names[0]:
             parent = self if "/" not in str(key).strip("/") else self[str(key).rsplit("/", 1)[0]]
             for coord in COORDINATE_NAMES:

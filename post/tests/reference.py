@@ -219,7 +219,7 @@ class Model:
     def collide(self, rho, tau, t_final, compare=True):
         """Exact collisional map: per-stroke quantities (section 4).
 
-        Per-collision energies and entropies as in interface.md, plus the
+        Per-collision energies and entropies as in docs/output.md, plus the
         continuum Pi and Pi_A at the state before each stroke. The distance
         to the master equation is the trace norm ||rho_tau - rho_ME||_1.
         """

@@ -1,4 +1,4 @@
-"""Synthetic qcoll files written with h5py following interface.md.
+"""Synthetic qcoll files written with h5py following docs/output.md.
 
 They hold the groups the binary may not produce yet (/steady, /spectrum,
 /collide, /sweep), filled with the values of the independent reference model
@@ -164,7 +164,7 @@ def write_spectrum(f, model):
     _real(g, "gap", gap, "spectral gap (1/time)")
 
 
-# Beyond interface.md: datasets the binary adds (written for the two_baths deck
+# Collide datasets beyond the minimal layout (written for the two_baths deck
 # only, so that files with and without them are both plotted).
 COLLIDE_EXTRAS = ("entropy_production_rate", "entropy_production_rate_ancilla")
 

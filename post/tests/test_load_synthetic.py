@@ -1,4 +1,4 @@
-"""Loading the interface.md groups from synthetic files written with h5py."""
+"""Loading the docs/output.md groups from synthetic files written with h5py."""
 import h5py
 import numpy as np
 import pytest

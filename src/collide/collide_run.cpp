@@ -24,9 +24,9 @@ void visit_members(Series& s, F&& f) {
     f(*x);
   for (auto* v : {&s.stroke, &s.t, &s.energy, &s.entropy, &s.mutual_information,
                   &s.entropy_production, &s.delta_free_energy, &s.rate_entropy_production,
-                  &s.rate_entropy_production_ancilla, &s.distance, &s.delta_energy,
-                  &s.heat_ancilla, &s.work_coherent, &s.mutual_information_species,
-                  &s.relative_entropy, &s.delta_coherence, &s.entropy_production_species})
+                  &s.rate_entropy_production_ancilla, &s.distance, &s.delta_energy, &s.heat_ancilla,
+                  &s.work_coherent, &s.mutual_information_species, &s.relative_entropy,
+                  &s.delta_coherence, &s.entropy_production_species})
     f(*v);
   f(s.rho_final);
 }
@@ -80,9 +80,8 @@ class StrokeRecorder {
     out.rate_entropy_production_ancilla.push_back(rates.entropy_production_ancilla);
     if (meters_.size() == 1) {
       const double beta = p_.betas.front();
-      out.delta_free_energy.push_back(beta == 0.0 ? CollideSeries::kNaN
-                                                  : (energy - e_before) -
-                                                        (entropy - s_before) / beta);
+      out.delta_free_energy.push_back(
+          beta == 0.0 ? CollideSeries::kNaN : (energy - e_before) - (entropy - s_before) / beta);
     }
   }
 

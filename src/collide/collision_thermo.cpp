@@ -22,8 +22,8 @@ DenseMatrix CollisionMeter::apply(const DenseMatrix& rho, double* entropy,
   const double s_after = von_neumann_entropy(next);
   const double s_a_after = von_neumann_entropy(rho_a);
   CollisionThermo& t = *out;
-  t.delta_energy = collide::trace_product(*h_s_, next).real() -
-                   collide::trace_product(*h_s_, rho).real();
+  t.delta_energy =
+      collide::trace_product(*h_s_, next).real() - collide::trace_product(*h_s_, rho).real();
   t.heat_ancilla =
       collide::trace_product(collision_->ancilla_hamiltonian(), rho_a).real() - energy_a_;
   t.work_coherent = collide::trace_product(collision_->work_operator(), rho).real();

@@ -14,8 +14,8 @@ namespace {
 void add_dissipator_diagonal(const CsrMatrix& jump, const HermitianEigen& e,
                              std::vector<double>& diag) {
   using collide::Op;
-  const DenseMatrix l = collide::product(e.vectors, Op::Adjoint,
-                                         collide::multiply(jump, e.vectors), Op::None);
+  const DenseMatrix l =
+      collide::product(e.vectors, Op::Adjoint, collide::multiply(jump, e.vectors), Op::None);
   const index_t d = l.rows();
   for (index_t b = 0; b < d; ++b)
     for (index_t a = 0; a < d; ++a) {

@@ -22,8 +22,12 @@ int blas_int(index_t n) {
   return static_cast<int>(n);
 }
 
-index_t op_rows(const DenseMatrix& m, Op op) { return op == Op::None ? m.rows() : m.cols(); }
-index_t op_cols(const DenseMatrix& m, Op op) { return op == Op::None ? m.cols() : m.rows(); }
+index_t op_rows(const DenseMatrix& m, Op op) {
+  return op == Op::None ? m.rows() : m.cols();
+}
+index_t op_cols(const DenseMatrix& m, Op op) {
+  return op == Op::None ? m.cols() : m.rows();
+}
 
 }  // namespace
 
@@ -44,8 +48,8 @@ void gemm(const DenseMatrix& a, Op opa, const DenseMatrix& b, Op opb, DenseMatri
   const int lda = blas_int(std::max<index_t>(1, a.cols()));
   const int ldb = blas_int(std::max<index_t>(1, b.cols()));
   const int ldc = blas_int(std::max<index_t>(1, c.cols()));
-  zgemm_(&tb, &ta, &im, &in, &ik, &alpha, b.data(), &ldb, a.data(), &lda, &beta, c.data(), &ldc,
-         1, 1);
+  zgemm_(&tb, &ta, &im, &in, &ik, &alpha, b.data(), &ldb, a.data(), &lda, &beta, c.data(), &ldc, 1,
+         1);
 }
 
 DenseMatrix product(const DenseMatrix& a, Op opa, const DenseMatrix& b, Op opb) {
@@ -92,7 +96,9 @@ cplx frobenius_inner(const DenseMatrix& a, const DenseMatrix& b) {
   return t;
 }
 
-DenseMatrix hermitian_part(const DenseMatrix& m) { return cplx(0.5) * (m + m.adjoint()); }
+DenseMatrix hermitian_part(const DenseMatrix& m) {
+  return cplx(0.5) * (m + m.adjoint());
+}
 
 bool solve_linear(const DenseMatrix& a, std::vector<cplx>& b) {
   const int n = blas_int(a.rows()), nrhs = 1;

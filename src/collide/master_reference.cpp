@@ -2,7 +2,9 @@
 
 namespace qcoll {
 
-MasterReference::~MasterReference() { Destroy(); }
+MasterReference::~MasterReference() {
+  Destroy();
+}
 
 PetscErrorCode MasterReference::Setup(const Problem& p) {
   PetscFunctionBeginUser;

@@ -110,7 +110,12 @@ void apply_override(const Context& ctx, toml::table& root, const Override& ov) {
     }
     table = next->as_table();
   }
-  toml::table parsed = parse_value(ov.value);
+  toml::table parsed;
+  try {
+    parsed = parse_value(ov.value);
+  } catch (const toml::parse_error& e) {  // not even valid as a string, e.g. invalid UTF-8
+    fail("the value is not valid text (" + std::string(e.description()) + ")");
+  }
   toml::node& value = *parsed.get("v");
   const std::string& leaf = parts.back();
   if (auto* t = value.as_table()) {

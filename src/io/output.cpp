@@ -33,6 +33,34 @@ std::vector<double> per_species(const std::vector<ThermoValues>& v,
 
 }  // namespace
 
+void name_axes(Hdf5File& f, const std::string& g, const std::string& time_name,
+               const std::vector<std::string>& observable_names) {
+  const std::string t = g + "/" + time_name;
+  f.make_dimension_scale(t, time_name);
+  const bool species_scale = f.exists("/model/species_names");
+  if (species_scale) f.make_dimension_scale("/model/species_names", "species");
+  for (const char* name : {"energy", "dEdt", "trace", "purity", "work_switching", "entropy", "dSdt",
+                           "entropy_production", "entropy_production_ancilla", "free_energy"}) {
+    const std::string path = g + "/" + name;
+    if (!f.exists(path)) continue;
+    f.label_dimensions(path, {time_name});
+    f.attach_dimension_scale(path, t, 0);
+  }
+  for (const char* name :
+       {"work_coherent", "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla"}) {
+    const std::string path = g + "/" + name;
+    if (!f.exists(path)) continue;
+    f.label_dimensions(path, {time_name, "species"});
+    f.attach_dimension_scale(path, t, 0);
+    if (species_scale) f.attach_dimension_scale(path, "/model/species_names", 1);
+  }
+  for (const std::string& name : observable_names) {
+    const std::string path = g + "/observables/" + name;
+    f.label_dimensions(path, {time_name});
+    f.attach_dimension_scale(path, t, 0);
+  }
+}
+
 void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me,
                       const Provenance& p) {
   f.write_attribute("/", "qcoll_version", std::string(kVersion));
@@ -127,6 +155,7 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
     f.write_complex(g + "/observables/" + observable_names[k], {nt}, data,
                     "tr(O rho) for the deck's observable " + observable_names[k]);
   }
+  name_axes(f, g, "t", observable_names);
 }
 
 void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x,

@@ -107,4 +107,10 @@ PetscErrorCode SpectrumSolver::GetEigenvector(index_t k, Vec v) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode SpectrumSolver::Release() {
+  PetscFunctionBeginUser;
+  PetscCall(EPSReset(eps_));
+  PetscFunctionReturn(0);
+}
+
 }  // namespace qcoll

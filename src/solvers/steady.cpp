@@ -71,11 +71,13 @@ PetscErrorCode SteadySolver::ChooseMethod() {
   PetscFunctionBeginUser;
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
   double need = 0, have = 0;
-  PetscCall(EstimateFactorMemory(L_, &need));
+  PetscCall(EstimateFactorMemory(L_, options_.prefix, &need));
   PetscCall(AvailableMemory(comm, options_.prefix, &have));
-  const bool lu_fits = need <= have;
+  // Room for two factorisations: the uniqueness check's and the solve's
+  // (a sweep keeps the latter between points).
+  const bool lu_fits = 2 * need <= have;
   const std::string estimate = "LU needs about " + megabytes(need) + " per rank, " +
-                               megabytes(have) + " available";
+                               megabytes(have) + " available, room for two required";
   if (method_ == "auto") {
     method_ = lu_fits ? "direct" : "iterative";
     reason_ = std::string(lu_fits ? "auto: LU fits" : "auto: LU does not fit") + " (" +
@@ -96,10 +98,8 @@ PetscErrorCode SteadySolver::ChooseMethod() {
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SteadySolver::CheckUnique(SteadyReport* report) {
+PetscErrorCode SteadySolver::CheckUnique(const SpectrumResult& spec, SteadyReport* report) {
   PetscFunctionBeginUser;
-  SpectrumResult spec;
-  PetscCall(check_->Solve(&spec));
   report->unique_checked = check_unique_;
   report->eigenvalues = spec.eigenvalues;
   report->unique = !check_unique_ || spec.zero_count <= 1;
@@ -125,16 +125,28 @@ PetscErrorCode SteadySolver::CheckUnique(SteadyReport* report) {
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
+PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report,
+                                   const SpectrumResult* spectrum) {
   PetscFunctionBeginUser;
   const auto start = std::chrono::steady_clock::now();
   *report = SteadyReport();
   report->method = method_;
   report->reason = reason_;
-  if (check_) PetscCall(CheckUnique(report));
+  const bool use_given = spectrum && spectrum->eigenvalues.size() >= 2 && method_ != "eigen";
+  if (use_given) {
+    PetscCall(CheckUnique(*spectrum, report));
+  } else if (check_) {
+    SpectrumResult own;
+    PetscCall(check_->Solve(&own));
+    last_check_iterations_ = own.iterations;
+    // The check's factorisation is not needed until the next solve.
+    if (method_ != "eigen") PetscCall(check_->Release());
+    PetscCall(CheckUnique(own, report));
+  }
   if (impl_) {
     PetscCall(impl_->Solve(rho, &report->iterations));
   } else {  // eigen: the check's EPS already holds the eigenvector nearest 0
+    report->iterations = last_check_iterations_;
     PetscCall(check_->GetEigenvector(0, rho));
     PetscScalar trace;
     PetscCall(VecDot(rho, trace_, &trace));

@@ -37,22 +37,20 @@ class BorderedSystem : public SteadyMethod {
 
     PetscCall(KSPCreate(comm, &ksp_));
     PetscCall(KSPSetOptionsPrefix(ksp_, o.prefix.c_str()));
-    PetscCall(KSPSetOperators(ksp_, A_, A_));
-    if (!direct) PetscCall(SetupShiftedPreconditionerMatrix(o.prefix));
-    PC pc;
-    PetscCall(KSPGetPC(ksp_, &pc));
+    if (!direct) PetscCall(SetupDampedPreconditionerMatrix(o.prefix));
+    PetscCall(KSPSetOperators(ksp_, A_, P_ ? P_ : A_));
     if (direct) {
+      PC pc;
+      PetscCall(KSPGetPC(ksp_, &pc));
       PetscCall(KSPSetType(ksp_, KSPPREONLY));
       PetscCall(PCSetType(pc, PCLU));
       PetscCall(SetDefaultFactorSolver(pc, o.prefix));
     } else {
-      PetscCall(KSPSetType(ksp_, KSPGMRES));
-      PetscCall(KSPGMRESSetRestart(ksp_, 100));
-      PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 20000));
-      PetscCall(KSPSetInitialGuessNonzero(ksp_, PETSC_TRUE));
-      PetscCall(SetIterativePreconditioner(pc));
+      PetscCall(SetIterativeDefaults(o));
     }
     PetscCall(KSPSetFromOptions(ksp_));
+    if (!direct) PetscCall(SetSubdomainLevels(o.prefix));
+    tol_ = o.tol;
     PetscFunctionReturn(0);
   }
 
@@ -76,8 +74,9 @@ class BorderedSystem : public SteadyMethod {
                direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
                direct_ ? "; the Liouvillian with the trace row is singular, so the steady state "
                          "is probably not unique"
-                       : "; try another preconditioner (-steady_pc_type ...), a larger "
-                         "-steady_ksp_gmres_restart or method = \"direct\"");
+                       : "; try -steady_pc_damping, -steady_sub_pc_factor_levels, another "
+                         "-steady_ksp_type or method = \"direct\" (docs/solvers.md)");
+    if (!direct_) PetscCall(CheckTrueResidual(rho, tol_));
     PetscFunctionReturn(0);
   }
 
@@ -169,11 +168,15 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // Preconditioner built from A - sigma (I - e_0 e_0^T), sigma = -alpha ||L||_inf:
-  // the damping makes the incomplete factorisation stable.
-  PetscErrorCode SetupShiftedPreconditionerMatrix(const std::string& prefix) {
+  // The "iterative" preconditioner is built from the damped matrix
+  // P = A - sigma (I - e_0 e_0^T), sigma = -alpha ||L||_inf (-p_pc_damping
+  // alpha, default 0.1; 0 uses A itself). Without damping the incomplete
+  // factorisation of a Liouvillian is unstable (zero and tiny pivots from the
+  // coherent part); with it ILU becomes usable and the slow modes are left
+  // to the Krylov method.
+  PetscErrorCode SetupDampedPreconditionerMatrix(const std::string& prefix) {
     PetscFunctionBeginUser;
-    PetscReal alpha = 0.0;
+    PetscReal alpha = 0.1;
     PetscCall(PetscOptionsGetReal(nullptr, prefix.c_str(), "-pc_damping", &alpha, nullptr));
     if (alpha == 0.0) PetscFunctionReturn(0);
     PetscReal scale;
@@ -188,11 +191,64 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // The default for "iterative" (see docs/solvers.md for the comparison).
-  PetscErrorCode SetIterativePreconditioner(PC pc) {
+  // Default iterative solver: BiCGStab, right preconditioned (so the
+  // convergence test sees the true residual), additive Schwarz with overlap
+  // 1 and ILU(1) on each rank's block of the damped matrix. On one rank
+  // this is ILU(1) of the whole damped matrix.
+  PetscErrorCode SetIterativeDefaults(const SteadyOptions& o) {
     PetscFunctionBeginUser;
+    PetscCall(KSPSetType(ksp_, KSPBCGS));
+    PetscCall(KSPSetPCSide(ksp_, PC_RIGHT));
+    PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 20000));
+    PetscCall(KSPSetInitialGuessNonzero(ksp_, PETSC_TRUE));
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
     PetscCall(PCSetType(pc, PCASM));
     PetscCall(PCASMSetOverlap(pc, 1));
+    PetscFunctionReturn(0);
+  }
+
+  // ILU(1) on the Schwarz blocks unless -p_sub_pc_factor_levels says otherwise.
+  // The sub-solvers exist only after setup, and factorise at the first solve.
+  PetscErrorCode SetSubdomainLevels(const std::string& prefix) {
+    PetscFunctionBeginUser;
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
+    PetscBool is_asm, set;
+    PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCASM, &is_asm));
+    PetscCall(PetscOptionsHasName(nullptr, prefix.c_str(), "-sub_pc_factor_levels", &set));
+    if (!is_asm || set) PetscFunctionReturn(0);
+    PetscCall(KSPSetUp(ksp_));
+    KSP* sub;
+    PetscInt nlocal;
+    PetscCall(PCASMGetSubKSP(pc, &nlocal, nullptr, &sub));
+    for (PetscInt k = 0; k < nlocal; ++k) {
+      PC subpc;
+      PetscCall(KSPGetPC(sub[k], &subpc));
+      PetscBool is_ilu;
+      PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(subpc), PCILU, &is_ilu));
+      if (is_ilu) PetscCall(PCFactorSetLevels(subpc, 1));
+    }
+    PetscFunctionReturn(0);
+  }
+
+  // ||b - A x|| (||b|| = 1): the iterative result must meet tol in the true
+  // residual, whatever the KSP's own norm was.
+  PetscErrorCode CheckTrueResidual(Vec x, double tol) {
+    PetscFunctionBeginUser;
+    Vec r;
+    PetscCall(VecDuplicate(b_, &r));
+    PetscCall(MatMult(A_, x, r));
+    PetscCall(VecAYPX(r, -1.0, b_));
+    PetscReal norm;
+    PetscCall(VecNorm(r, NORM_2, &norm));
+    PetscCall(VecDestroy(&r));
+    PetscCheck(norm <= 100 * tol, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
+               PETSC_ERR_NOT_CONVERGED,
+               "the iterative steady-state solve stopped with true residual %g > 100 tol = %g "
+               "(a left-preconditioned KSP can converge in its own norm only): use "
+               "-steady_ksp_pc_side right, or method = \"direct\"",
+               static_cast<double>(norm), 100 * tol);
     PetscFunctionReturn(0);
   }
 
@@ -201,6 +257,7 @@ class BorderedSystem : public SteadyMethod {
   KSP ksp_ = nullptr;
   PetscInt rstart_ = 0;
   bool direct_ = true;
+  double tol_ = 1e-10;
   std::vector<PetscInt> row_cols_;
   std::vector<PetscScalar> row_vals_;
 };

@@ -39,9 +39,9 @@ struct CollideSeries {
   std::vector<cplx> rho_final;  // column-stacked
 
   // Convergence summary.
-  double final_distance = kNaN;   // distance at the last stroke
-  double steady_distance = kNaN;  // fixed point of the map vs steady state of the ME
-  double sigma_over_tau = kNaN;   // Sigma of the last stroke / tau
+  double final_distance = kNaN;         // distance at the last stroke
+  double steady_distance = kNaN;        // fixed point of the map vs steady state of the ME
+  double sigma_over_tau = kNaN;         // Sigma of the last stroke / tau
   double pi = kNaN, pi_ancilla = kNaN;  // Pi, Pi_A before the last stroke
 
   std::size_t records() const { return t.size(); }

@@ -92,6 +92,13 @@ class Hdf5File {
   void write_complex_row_distributed(const std::string& path, hsize_t row, hsize_t offset,
                                      const std::vector<cplx>& local);
 
+  // Dimension scales (collective; see hdf5_dimensions.cpp): make `path` a scale
+  // named `name`, attach it to dimension `dim` of `dataset`, or label a
+  // dataset's dimensions ("t", "species", ...).
+  void make_dimension_scale(const std::string& path, const std::string& name);
+  void attach_dimension_scale(const std::string& dataset, const std::string& scale, unsigned dim);
+  void label_dimensions(const std::string& dataset, const std::vector<std::string>& labels);
+
   // Readers (every rank reads; used by restart and tests). Call them on all
   // ranks; each rank reads independently. Values are converted to the
   // requested type (read_real of an int dataset gives doubles).

@@ -27,6 +27,12 @@ void write_thermo_series(Hdf5File& f, const std::string& group, const std::vecto
                          const std::vector<ThermoValues>& values,
                          const std::vector<std::string>& observable_names, bool with_entropy);
 
+// Dimension scales for a time-series group: `group/time_name` becomes the
+// scale of dimension 0 of every series, /model/species_names of the species
+// dimension; dimensions are labelled (h5py: ds.dims[0].label).
+void name_axes(Hdf5File& f, const std::string& group, const std::string& time_name,
+               const std::vector<std::string>& observable_names);
+
 // Inverse of write_thermo_series (checkpoint restart).
 struct ThermoSeries {
   std::vector<double> t;

@@ -51,6 +51,8 @@ class SpectrumSolver {
   PetscErrorCode Solve(SpectrumResult* out);
   // Right eigenvector k (0: nearest 0) of the last Solve, into v (L's layout).
   PetscErrorCode GetEigenvector(index_t k, Vec v);
+  // Frees the factorisation and work space until the next Solve.
+  PetscErrorCode Release();
 
  private:
   Mat L_ = nullptr;

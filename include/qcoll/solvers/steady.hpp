@@ -60,10 +60,11 @@ struct SteadyReport {
   std::vector<cplx> eigenvalues;  // the uniqueness check's eigenvalues nearest 0
 };
 
-// Estimated memory of an LU factorisation of L per rank (bytes), and the
-// memory available to each rank (bytes; -<prefix>memory_limit in MB
-// overrides the estimate from /proc/meminfo shared by the ranks of a node).
-PetscErrorCode EstimateFactorMemory(Mat L, double* bytes_per_rank);
+// Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
+// analysis phase), and the memory available to each rank (bytes;
+// -<prefix>memory_limit in MB overrides MemAvailable from /proc/meminfo,
+// shared by the ranks of a node).
+PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double* bytes_per_rank);
 PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double* bytes_per_rank);
 
 class SteadyMethod;  // one implementation per method (steady_methods.hpp)
@@ -81,14 +82,16 @@ class SteadySolver {
   PetscErrorCode Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
                        const SteadyOptions& options);
   // rho: in, the initial state (evolve) or initial guess (iterative); out,
-  // the steady state.
-  PetscErrorCode Solve(Vec rho, SteadyReport* report);
+  // the steady state. `spectrum`: eigenvalues of the current L nearest 0 that
+  // the caller has computed anyway (e.g. for the gap); with at least two of
+  // them they replace the solver's own uniqueness check.
+  PetscErrorCode Solve(Vec rho, SteadyReport* report, const SpectrumResult* spectrum = nullptr);
 
   const std::string& method() const { return method_; }
 
  private:
   PetscErrorCode ChooseMethod();
-  PetscErrorCode CheckUnique(SteadyReport* report);
+  PetscErrorCode CheckUnique(const SpectrumResult& spec, SteadyReport* report);
   PetscErrorCode Finish(Vec rho, SteadyReport* report);
 
   Mat L_ = nullptr;
@@ -97,6 +100,7 @@ class SteadySolver {
   SteadyOptions options_;
   std::string method_, reason_;
   bool check_unique_ = true;
+  PetscInt last_check_iterations_ = 0;
   std::unique_ptr<SteadyMethod> impl_;
   std::unique_ptr<SpectrumSolver> check_;
   AdjointScatter adjoint_;

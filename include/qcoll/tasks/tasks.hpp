@@ -2,6 +2,7 @@
 // The tasks of the command line. Each writes its group of the HDF5 file.
 #include <petscsys.h>
 
+#include <optional>
 #include <string>
 
 #include "qcoll/io/hdf5_file.hpp"
@@ -25,6 +26,20 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCont
 // summary, /collide. Throws InputError (check_collide_input, before any PETSc
 // call) when rho_A is not PSD at some tau or d * d_A is above the limit.
 PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out);
+
+// [steady]: steady state of the master equation and its thermodynamics,
+// /steady (with [steady] gap = true also the Liouvillian spectrum near 0).
+PetscErrorCode RunSteady(MPI_Comm comm, const Problem& p, Hdf5File& out);
+
+// `qcoll spectrum`: the [steady] nev eigenvalues of L nearest 0 and the gap,
+// /spectrum.
+PetscErrorCode RunSpectrum(MPI_Comm comm, const Problem& p, Hdf5File& out);
+
+// [sweep]: `task` (steady or spectrum) at every value of the swept key, or
+// only at point `only` (--sweep-index): /sweep/values, per-point tables
+// /sweep/<quantity>[npoints, ...] and groups /sweep/<k>/.
+PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& base,
+                        std::optional<long long> only, Hdf5File& out);
 
 // `qcoll check`: the summary of interface.md (rank 0 prints). Throws InputError.
 void print_check_summary(MPI_Comm comm, const Deck& deck);

@@ -1,0 +1,131 @@
+#include "steady_runner.hpp"
+
+#include <numeric>
+
+#include "qcoll/io/output.hpp"
+#include "qcoll/tasks/tasks.hpp"
+#include "qcoll/thermo/evaluator.hpp"
+
+namespace qcoll {
+
+SteadyRunner::~SteadyRunner() { Release(); }
+
+PetscErrorCode SteadyRunner::Release() {
+  PetscFunctionBeginUser;
+  steady_.reset();
+  spectrum_.reset();
+  PetscCall(VecDestroy(&rho_));
+  PetscCall(VecsDestroy(&trace_));
+  if (have_L_) PetscCall(LiouvillianDestroy(&L_));
+  have_L_ = false;
+  have_solution_ = false;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum) {
+  PetscFunctionBeginUser;
+  PetscCall(Release());
+  PetscCall(CreateLiouvillian(comm, p, &L_));
+  have_L_ = true;
+  PetscCall(TraceCovectorsCreate(L_.total, {&p.ops.identity}, &trace_));
+  PetscCall(MatCreateVecs(L_.total, &rho_, nullptr));
+  const SteadySettings& cfg = p.deck->steady;
+  if (spectrum) {
+    SpectrumOptions so;
+    so.nev = cfg.nev;
+    so.tol = std::min(cfg.tol, so.tol);
+    spectrum_ = std::make_unique<SpectrumSolver>();
+    PetscCall(spectrum_->Setup(L_.total, so));
+  }
+  if (steady) {
+    SteadyOptions o;
+    o.method = cfg.method;
+    o.tol = cfg.tol;
+    steady_ = std::make_unique<SteadySolver>();
+    PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
+  PetscFunctionBeginUser;
+  PetscCall(LiouvillianSetCoefficients(
+      &L_, std::vector<PetscScalar>(p.lambdas.begin(), p.lambdas.end())));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
+  PetscFunctionBeginUser;
+  *out = SteadyPoint();
+  if (spectrum_) {
+    PetscCall(spectrum_->Solve(&out->spectrum));
+    out->with_spectrum = true;
+  }
+  if (!steady_) PetscFunctionReturn(0);
+  // The previous point of a sweep is the best initial guess of an iterative
+  // solve; time stepping starts from [initial], whose relaxation it follows.
+  if (!(have_solution_ && steady_->method() == "iterative"))
+    PetscCall(FillDensityVector(L_.layout, rho_, p.initial));
+  PetscCall(steady_->Solve(rho_, &out->report, spectrum_ ? &out->spectrum : nullptr));
+  have_solution_ = true;
+  ThermoEvaluator thermo;
+  PetscCall(thermo.Setup(L_.total, p.ops, p.betas, true));
+  PetscCall(thermo.Evaluate(rho_, &out->values));
+  out->with_entropy = thermo.entropy_enabled();
+  // dS/dt = 0 at the steady state: Pi = -sum_j beta_j Qdot_inc^j (and Pi_A
+  // likewise), free of the round-off in tr(L(rho) ln rho).
+  out->values.set_entropy(out->values.entropy, 0.0, p.betas);
+  PetscFunctionReturn(0);
+}
+
+void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) {
+  f.ensure_group(g);
+  f.write_complex(g + "/eigenvalues", {s.eigenvalues.size()}, s.eigenvalues,
+                  "eigenvalues of the Liouvillian nearest 0, nearest first (1/time)");
+  f.write_real_scalar(g + "/gap", s.gap,
+                      "spectral gap: smallest |Re lambda| among the non-zero eigenvalues "
+                      "(1/time; NaN if all computed eigenvalues are 0)");
+  f.write_attribute(g + "/eigenvalues", "zero_count", static_cast<long long>(s.zero_count));
+  f.write_attribute(g + "/eigenvalues", "zero_threshold", s.zero_threshold);
+  f.write_attribute(g + "/eigenvalues", "norm_inf", s.scale);
+}
+
+PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, const Problem& p,
+                                         const SteadyPoint& point) {
+  PetscFunctionBeginUser;
+  const ThermoValues& v = point.values;
+  const SteadyReport& r = point.report;
+  std::vector<cplx> local;
+  PetscCall(LocalValues(rho_, &local));
+  PetscInt rstart;
+  PetscCall(VecGetOwnershipRange(rho_, &rstart, nullptr));
+  const hsize_t dd = static_cast<hsize_t>(p.me.dim * p.me.dim);
+  const double first_law = std::accumulate(v.work_coherent.begin(), v.work_coherent.end(), 0.0) +
+                           std::accumulate(v.heat_incoherent.begin(), v.heat_incoherent.end(), 0.0);
+  PetscCallCXX({
+    write_thermo_point(f, g, v, p.ops.observable_names, point.with_entropy);
+    f.write_complex_distributed(g + "/rho", dd, rstart, local,
+                                "steady-state density matrix, flat column-stacked "
+                                "(reshape(d, d, order='F'))");
+    f.write_attribute(g + "/rho", "layout", std::string("column-major"));
+    f.write_real_scalar(g + "/residual", r.residual, "||L(rho)||_2 of the steady state (1/time)");
+    f.write_real_scalar(g + "/first_law_residual", first_law,
+                        "sum_j (Wdot_C^j + Qdot_inc^j), zero at a steady state (energy/time)");
+    f.write_real_scalar(g + "/trace_error", r.trace_error,
+                        "|tr(x) - 1| of the solver's raw solution x before normalisation");
+    f.write_real_scalar(g + "/hermiticity_error", r.hermiticity_error,
+                        "||x - x^dag||_F of the raw solution before symmetrisation");
+    f.write_real_scalar(g + "/min_eigenvalue", r.min_eigenvalue,
+                        "smallest eigenvalue of rho (NaN when d is too large to diagonalise)");
+    f.write_attribute(g, "method", r.method);
+    f.write_attribute(g, "method_reason", r.reason);
+    f.write_attribute(g, "iterations", static_cast<long long>(r.iterations));
+    f.write_attribute(g, "wall_seconds", r.wall_seconds);
+    f.write_attribute(g, "unique", r.unique);
+    f.write_attribute(g, "unique_checked", r.unique_checked);
+    if (point.with_spectrum) write_spectrum(f, g, point.spectrum);
+  });
+  PetscFunctionReturn(0);
+}
+
+}  // namespace qcoll

@@ -1,0 +1,56 @@
+#pragma once
+// Internal to the steady, spectrum and sweep tasks: one steady-state (or
+// spectrum) computation of a Problem and its HDF5 group. The runner keeps the
+// Liouvillian and the solvers, so a lambda sweep only changes coefficients.
+#include <memory>
+#include <string>
+
+#include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/solvers/spectrum.hpp"
+#include "qcoll/solvers/steady.hpp"
+#include "qcoll/tasks/problem.hpp"
+#include "qcoll/thermo/operators.hpp"
+
+namespace qcoll {
+
+struct SteadyPoint {
+  ThermoValues values;     // at the steady state (Pi = -sum_j beta_j Qdot_inc^j)
+  bool with_entropy = false;
+  SteadyReport report;
+  bool with_spectrum = false;
+  SpectrumResult spectrum;
+};
+
+class SteadyRunner {
+ public:
+  SteadyRunner() = default;
+  SteadyRunner(const SteadyRunner&) = delete;
+  SteadyRunner& operator=(const SteadyRunner&) = delete;
+  ~SteadyRunner();
+
+  // Builds L for `p`; `steady` and `spectrum` choose which solvers to set up.
+  PetscErrorCode Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum);
+  // Same model up to lambdas: L = L_0 + sum_j lambda_j L_Gj with p's lambdas.
+  PetscErrorCode SetLambdas(const Problem& p);
+  // Spectrum (if set up) and steady state (if set up) of the current L.
+  PetscErrorCode Solve(const Problem& p, SteadyPoint* out);
+  // Writes rho and everything in `point` under `group`.
+  PetscErrorCode WriteSteady(Hdf5File& f, const std::string& group, const Problem& p,
+                             const SteadyPoint& point);
+
+ private:
+  PetscErrorCode Release();
+
+  Liouvillian L_;
+  bool have_L_ = false;
+  std::vector<Vec> trace_;  // vec(I) as the trace covector
+  Vec rho_ = nullptr;
+  bool have_solution_ = false;
+  std::unique_ptr<SteadySolver> steady_;
+  std::unique_ptr<SpectrumSolver> spectrum_;
+};
+
+// The spectrum's datasets eigenvalues[k] (complex) and gap under `group`.
+void write_spectrum(Hdf5File& f, const std::string& group, const SpectrumResult& s);
+
+}  // namespace qcoll
