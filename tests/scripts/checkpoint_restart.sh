@@ -30,9 +30,12 @@ PY
 
 for signal in TERM TERM KILL KILL; do
   out="$work/cut_${signal}_$RANDOM.h5"
-  delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.6 + 1.2 * r / 32767 }')
+  delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1.0 * r / 32767 }')
   mpiexec --oversubscribe -n 2 "$qcoll" evolve "$deck" -o "$out" "${set_args[@]}" > "$work/run.log" 2>&1 &
   launcher=$!
+  # Wait (bounded) until the run is under way, with a first checkpoint, then
+  # kill it at a random moment of the next second.
+  for _ in $(seq 600); do [ -f "$out.checkpoint" ] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.1; done
   sleep "$delay"
   # signal the qcoll processes (not the launcher), as a batch system does
   pkill -"$signal" -f "^$qcoll evolve .*$out"
@@ -43,16 +46,16 @@ for signal in TERM TERM KILL KILL; do
   fi
   if [ ! -f "$out.checkpoint" ]; then
     if grep -q "output:" "$work/run.log"; then
-      echo "SIG$signal after ${delay}s: run had already finished; nothing to restart"; passed=$((passed + 1)); continue
+      echo "SIG$signal ${delay}s after the first checkpoint: run had already finished; nothing to restart"; passed=$((passed + 1)); continue
     fi
-    echo "SIG$signal after ${delay}s: no checkpoint left"; cat "$work/run.log"; failed=$((failed + 1)); continue
+    echo "SIG$signal ${delay}s after the first checkpoint: no checkpoint left"; cat "$work/run.log"; failed=$((failed + 1)); continue
   fi
   mpiexec --oversubscribe -n 2 "$qcoll" evolve "$deck" --restart "$out" "${set_args[@]}" > "$work/restart.log" 2>&1
   if compare "$out"; then
-    echo "SIG$signal after ${delay}s: restart ok ($(grep -o 'restarting from .*' "$work/restart.log"))"
+    echo "SIG$signal ${delay}s after the first checkpoint: restart ok ($(grep -o 'restarting from .*' "$work/restart.log"))"
     passed=$((passed + 1))
   else
-    echo "SIG$signal after ${delay}s: restart differs"; cat "$work/restart.log"; failed=$((failed + 1))
+    echo "SIG$signal ${delay}s after the first checkpoint: restart differs"; cat "$work/restart.log"; failed=$((failed + 1))
   fi
   if [ -f "$out.checkpoint" ]; then echo "checkpoint not removed after completion"; failed=$((failed + 1)); fi
 done
