@@ -16,7 +16,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-de
   libmuparser-dev libgtest-dev liblapack-dev python3 python3-h5py python3-numpy \
   python3-matplotlib python3-pytest
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean fuzz-asan
 all: build
 
 deps:
@@ -43,6 +43,25 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
+
+# Release build in build-release, then bench/run_bench.py (docs/performance.md).
+BENCH_BUILD ?= build-release
+SIZES ?= 4 5 6 7 8 9
+BENCH_ARGS ?=
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target qcoll liouvillian_stats stream_triad
+	/usr/bin/python3 bench/run_bench.py --build $(BENCH_BUILD) --sizes $(SIZES) $(BENCH_ARGS)
+
+# The deck fuzz test (tests/test_fuzz_deck.cpp) built with AddressSanitizer and
+# run serially (no mpiexec). Leak checking is off: MPI and PETSc keep their
+# allocations until exit.
+ASAN_BUILD ?= build-asan
+fuzz-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DQCOLL_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(ASAN_BUILD) --target test_fuzz_deck -j2
+	cd $(ASAN_BUILD)/tests && ASAN_OPTIONS=detect_leaks=0 OMPI_ALLOW_RUN_AS_ROOT=1 \
+	  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ./test_fuzz_deck
 
 clean:
 	rm -rf $(BUILD) $(OUT)

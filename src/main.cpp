@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
@@ -72,7 +73,19 @@ void check_restart(const CommandLine& cl, const std::string& task) {
 
 PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
-  if (task == "evolve") {
+  const bool sweep = p.deck->sweep && (task == "steady" || task == "spectrum");
+  if (p.deck->sweep && !sweep)
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "qcoll: [sweep] applies to the steady and spectrum tasks; %s runs the "
+                          "deck's own values\n",
+                          task.c_str()));
+  if (sweep) {
+    PetscCall(RunSweep(PETSC_COMM_WORLD, task, p, ctx.sweep_index, out));
+  } else if (task == "steady") {
+    PetscCall(RunSteady(PETSC_COMM_WORLD, p, out));
+  } else if (task == "spectrum") {
+    PetscCall(RunSpectrum(PETSC_COMM_WORLD, p, out));
+  } else if (task == "evolve") {
     PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out, ctx));
   } else if (task == "collide") {
     PetscCall(RunCollide(PETSC_COMM_WORLD, p, out));
@@ -102,12 +115,29 @@ int run(const CommandLine& cl) {
     RunContext ctx;
     ctx.restart = !cl.restart.empty();
     ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
+    if (cl.sweep_index) {
+      const size_t points = deck.sweep ? deck.sweep->values.size() : 0;
+      if (!deck.sweep || (task != "steady" && task != "spectrum"))
+        throw InputError("--sweep-index needs a deck with [sweep] and the steady or spectrum task",
+                         "command line");
+      if (static_cast<unsigned long long>(*cl.sweep_index) >= points)
+        throw InputError("--sweep-index " + std::to_string(*cl.sweep_index) +
+                             " is out of range: the sweep has " + std::to_string(points) +
+                             " points (0.." + std::to_string(points - 1) + ")",
+                         "command line");
+      ctx.sweep_index = cl.sweep_index;
+      // One file per point unless -o says otherwise (merge with post/merge_sweep.py).
+      if (cl.output.empty())
+        ctx.output_path = ctx.output_path.substr(0, ctx.output_path.rfind(".h5")) + ".sweep" +
+                          std::to_string(*cl.sweep_index) + ".h5";
+    }
     const std::string& output = ctx.output_path;
     if (ctx.restart) check_restart(cl, task);
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
                        "run.output");
+    if (task == "collide") check_collide_input(deck);  // before the output file is touched
     const Problem problem = prepare_problem(deck);
     check_memory(estimate_memory(PETSC_COMM_WORLD, problem.me), cl.force);
     int nranks = 1;

@@ -9,6 +9,7 @@
 
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/collide/convergence.hpp"
+#include "qcoll/collide/master_reference.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "test_support.hpp"
 
@@ -180,6 +181,20 @@ TEST(CollideConvergence, RecordingEveryNthStrokeKeepsTheTrajectory) {
     EXPECT_LT(std::abs(a.rho_final[k] - b.rho_final[k]), 1e-14);
   EXPECT_NEAR(a.distance[13], b.distance[1], 1e-10);
   EXPECT_NEAR(a.final_distance, b.final_distance, 1e-10);
+}
+
+TEST(MasterReference, DensePropagatorAndKrylovAgree) {
+  DeckProblem s(several_baths(2) + "[collide]\ntau = 0.05\n");
+  MasterReference dense, krylov;
+  ASSERT_EQ(dense.Setup(s.problem, 0.05, MasterReference::Method::Dense), 0);
+  ASSERT_EQ(krylov.Setup(s.problem, 0.05, MasterReference::Method::Krylov), 0);
+  for (index_t strokes : {1, 7, 40}) {
+    DenseMatrix a, b;
+    ASSERT_EQ(dense.Advance(strokes, &a), 0);
+    ASSERT_EQ(krylov.Advance(strokes, &b), 0);
+    EXPECT_LT((a - b).max_abs(), 1e-10) << strokes << " strokes";
+    EXPECT_NEAR(a.trace().real(), 1.0, 1e-12);
+  }
 }
 
 TEST(CollideTask, WritesTheCollideGroupCollectively) {

@@ -1,25 +1,33 @@
 // Fuzzing the deck loader and `qcoll check` (issue #5, hardened input).
 //
-// Thousands of mutated versions of the example decks in inputs/*.toml (and of
-// the seed decks in tests/fuzz/*.toml) are loaded with load_deck_from_string,
-// with and without mutated `--set` overrides; a deck that loads goes through
-// what `qcoll check` does: derive_master_equation (for modest dimensions) and
-// max_admissible_lambda for every species and collision time. Every case must
-// end in success or a clean qcoll::InputError whose formatted message is one
-// non-empty line: never a crash, a hang, another exception type or a PETSc
-// traceback.
+// Mutated versions of the example decks in inputs/*.toml (and of any seed
+// decks in tests/fuzz/*.toml) - truncated, keys renamed, values of the wrong
+// type, NaN/inf/huge numbers, huge dimensions, stray bytes and invalid UTF-8,
+// deleted/duplicated/swapped lines, swapped brackets, deep nesting - are
+// loaded with load_deck_from_string, with and without mutated `--set`
+// overrides, plus a list of hand-written hostile decks. A deck that loads goes
+// through what `qcoll check` does: derive_master_equation and the
+// Liouvillian's sandwich terms (for d <= kDeriveDimension, as check on big
+// valid decks is legitimately heavy) and max_admissible_lambda for every
+// species and collision time. Every case must end in success or a clean
+// qcoll::InputError whose format_input_error message is one non-empty line -
+// never a crash, another exception type or a PETSc traceback - within
+// kCaseLimitSeconds (a watchdog aborts a case that hangs, printing it).
 //
-// Reproducing: case i uses std::mt19937 seeded with seed_seq{seed, i}, so a
-// failing case is independent of the number of ranks. Environment:
-//   QCOLL_FUZZ_SEED=<n>   base seed (default kDefaultSeed)
-//   QCOLL_FUZZ_CASES=<n>  number of random cases (default kDefaultCases)
-//   QCOLL_FUZZ_CASE=<i>   run only case i (prints the full mutated deck)
+// Reproducing: case i uses std::mt19937 seeded with seed_seq{seed, i} (with
+// this standard library's distributions), so a failing case does not depend
+// on the number of ranks. Environment:
+//   QCOLL_FUZZ_SEED=<n>    base seed (default kDefaultSeed)
+//   QCOLL_FUZZ_CASES=<n>   number of random cases (default kDefaultCases)
+//   QCOLL_FUZZ_CASE=<i>    run only random case i, printing the whole deck
+//   QCOLL_FUZZ_VERBOSE=1   print every case's outcome
 // The cases are shared among the MPI ranks (rank r runs i % size == r).
+// `make fuzz-asan` runs this test built with AddressSanitizer.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <algorithm>
-#include <atomic>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -36,6 +44,7 @@
 #include <vector>
 
 #include "qcoll/collide/ancilla_state.hpp"
+#include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/derive/master_equation.hpp"
 #include "qcoll/io/deck.hpp"
 #include "qcoll/model/types.hpp"
@@ -48,7 +57,7 @@ using qcoll::InputError;
 using qcoll::Override;
 
 constexpr std::uint32_t kDefaultSeed = 20240605;
-constexpr long kDefaultCases = 3000;
+constexpr long kDefaultCases = 5000;
 // A case slower than this fails the test (the loader must not hang).
 constexpr double kCaseLimitSeconds = 5.0;
 // A case still running after this long is a hang: the watchdog prints it and aborts.
@@ -143,173 +152,42 @@ std::string site_list(const std::string& label, std::size_t n) {
 }
 
 // Local-space labels, valid, invalid and huge.
-const std::vector<std::string> kLabels{"spin1/2",
-                                       "spin1",
-                                       "spin3/2",
-                                       "spin63/2",
-                                       "spin1000",
-                                       "spin0",
-                                       "spin1/3",
-                                       "spin2/2",
-                                       "spin/2",
-                                       "spin",
-                                       "spin-1",
-                                       "spin1/2 ",
-                                       "spin511/2",
-                                       "spin1023/2",
-                                       "spin999999999/2",
-                                       "spin4294967297/2",
-                                       "qudit2",
-                                       "qudit64",
-                                       "qudit65",
-                                       "qudit1",
-                                       "qudit0",
-                                       "qudit999999",
-                                       "qudit1024",
-                                       "qudit1025",
-                                       "qudit99999999999999999999",
-                                       "qudit-3",
-                                       "qudit+3",
-                                       "qudit 3",
-                                       "qudit3\x01",
-                                       "boson1",
-                                       "boson15",
-                                       "boson63",
-                                       "boson1023",
-                                       "boson1024",
-                                       "boson100000",
-                                       "boson0",
-                                       "boson",
-                                       "boson-1",
-                                       "",
-                                       "A",
-                                       "\xce\xbb",
-                                       "spin\xff",
-                                       "qudit\xd9\xa3"};
+// clang-format off
+const std::vector<std::string> kLabels{
+    "spin1/2", "spin1", "spin3/2", "spin63/2", "spin1000", "spin0", "spin1/3", "spin2/2", "spin/2",
+    "spin", "spin-1", "spin1/2 ", "spin511/2", "spin1023/2", "spin999999999/2", "spin4294967297/2",
+    "qudit2", "qudit64", "qudit65", "qudit1", "qudit0", "qudit999999", "qudit1024", "qudit1025",
+    "qudit99999999999999999999", "qudit-3", "qudit+3", "qudit 3", "qudit3\x01", "boson1",
+    "boson15", "boson63", "boson1023", "boson1024", "boson100000", "boson0", "boson", "boson-1",
+    "", "A", "\xce\xbb", "spin\xff", "qudit\xd9\xa3"};
+// clang-format on
 
 // Operator names, valid on some space or not.
-const std::vector<std::string> kOperators{"sx",
-                                          "sy",
-                                          "sz",
-                                          "sp",
-                                          "sm",
-                                          "Sx",
-                                          "Sy",
-                                          "Sz",
-                                          "Sp",
-                                          "Sm",
-                                          "a",
-                                          "adag",
-                                          "n",
-                                          "id",
-                                          "proj01",
-                                          "proj10",
-                                          "proj22",
-                                          "proj99",
-                                          "proj1_0",
-                                          "proj999999999_0",
-                                          "proj9999999999_0",
-                                          "proj_",
-                                          "proj",
-                                          "proj-1_0",
-                                          "proj0_-1",
-                                          "",
-                                          "SX",
-                                          "x",
-                                          "proj\xff\xfe"};
+// clang-format off
+const std::vector<std::string> kOperators{
+    "sx", "sy", "sz", "sp", "sm", "Sx", "Sy", "Sz", "Sp", "Sm", "a", "adag", "n", "id", "proj01",
+    "proj10", "proj22", "proj99", "proj1_0", "proj999999999_0", "proj9999999999_0", "proj_",
+    "proj", "proj-1_0", "proj0_-1", "", "SX", "x", "proj\xff\xfe"};
+// clang-format on
 
 // Expressions over parameters, good and bad.
-const std::vector<std::string> kExpressions{"g",
-                                            "g/2",
-                                            "Omega/2",
-                                            "1/0",
-                                            "0/0",
-                                            "sqrt(-1)",
-                                            "log(0)",
-                                            "1e308*10",
-                                            "-1e308*10",
-                                            "g*",
-                                            "((((g",
-                                            "g))",
-                                            "g,g",
-                                            "pi",
-                                            "e",
-                                            "_",
-                                            "inf",
-                                            "nan",
-                                            "a",
-                                            "A",
-                                            "",
-                                            " ",
-                                            "g g",
-                                            "\"s\"",
-                                            "sin",
-                                            "sin(",
-                                            "x = 1",
-                                            "g?1:2",
-                                            "1?g:",
-                                            "#",
-                                            "\xce\xbb",
-                                            "\xff",
-                                            "g\x00",
-                                            "1e400",
-                                            "2^1024",
-                                            "(-8)^(1/3)",
-                                            "rnd()",
-                                            "sum()",
-                                            "min(g)",
-                                            "avg(1,2,3)",
-                                            "g+g+g+g+g+g+g+g"};
+// clang-format off
+const std::vector<std::string> kExpressions{
+    "g", "g/2", "Omega/2", "1/0", "0/0", "sqrt(-1)", "log(0)", "1e308*10", "-1e308*10", "g*",
+    "((((g", "g))", "g,g", "pi", "e", "_", "inf", "nan", "a", "A", "", " ", "g g", "\"s\"", "sin",
+    "sin(", "x = 1", "g?1:2", "1?g:", "#", "\xce\xbb", "\xff", std::string("g\0h", 3), "1e400",
+    "2^1024", "(-8)^(1/3)", "rnd()", "sum()", "min(g)", "avg(1,2,3)", "g+g+g+g+g+g+g+g"};
+// clang-format on
 
-const std::vector<std::string> kNumbers{"nan",
-                                        "+nan",
-                                        "-nan",
-                                        "inf",
-                                        "+inf",
-                                        "-inf",
-                                        "1e308",
-                                        "-1e308",
-                                        "1e-308",
-                                        "5e-324",
-                                        "1e400",
-                                        "-1e400",
-                                        "0",
-                                        "-0",
-                                        "-0.0",
-                                        "0.0",
-                                        "1",
-                                        "-1",
-                                        "2",
-                                        "-2",
-                                        "3",
-                                        "17",
-                                        "64",
-                                        "65536",
-                                        "2147483647",
-                                        "2147483648",
-                                        "-2147483649",
-                                        "4294967296",
-                                        "9007199254740993",
-                                        "9223372036854775807",
-                                        "-9223372036854775808",
-                                        "9223372036854775808",
-                                        "99999999999999999999",
-                                        "1e15",
-                                        "1e16",
-                                        "9e15",
-                                        "1e19",
-                                        "0x7fffffffffffffff",
-                                        "0xffffffffffffffff",
-                                        "0b1",
-                                        "0o7",
-                                        "1_000",
-                                        "1__0",
-                                        "01",
-                                        "1.",
-                                        ".5",
-                                        "1e",
-                                        "1.5e+3",
-                                        "-1000000"};
+// clang-format off
+const std::vector<std::string> kNumbers{
+    "nan", "+nan", "-nan", "inf", "+inf", "-inf", "1e308", "-1e308", "1e-308", "5e-324", "1e400",
+    "-1e400", "0", "-0", "-0.0", "0.0", "1", "-1", "2", "-2", "3", "17", "64", "65536",
+    "2147483647", "2147483648", "-2147483649", "4294967296", "9007199254740993",
+    "9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999",
+    "1e15", "1e16", "9e15", "1e19", "0x7fffffffffffffff", "0xffffffffffffffff", "0b1", "0o7",
+    "1_000", "1__0", "01", "1.", ".5", "1e", "1.5e+3", "-1000000"};
+// clang-format on
 
 const std::vector<std::string> kNegativeIndices{
     "-1", "-2", "-30", "-1000000", "-9223372036854775808", "-2147483648"};
@@ -362,48 +240,19 @@ std::string random_value(Rng& rng) {
 }
 
 // Stray bytes: control characters, unicode, invalid UTF-8.
-const std::vector<std::string> kGarbage{std::string(1, '\0'),
-                                        "\x01",
-                                        "\x07",
-                                        "\x08",
-                                        "\x0b",
-                                        "\x0c",
-                                        "\x1b",
-                                        "\x7f",
-                                        "\t",
-                                        "\r",
-                                        "\r\n",
-                                        "\n",
-                                        "\"",
-                                        "'",
-                                        "\\",
-                                        "=",
-                                        "#",
-                                        ".",
-                                        ",",
-                                        "[[",
-                                        "]]",
-                                        "{",
-                                        "}",
-                                        "\xc3\xa9",          // e acute
-                                        "\xce\xbb",          // lambda
-                                        "\xe2\x80\x8b",      // zero-width space
-                                        "\xef\xbb\xbf",      // BOM
-                                        "\xe2\x80\xae",      // right-to-left override
-                                        "\xf0\x9f\x98\x80",  // emoji
-                                        "\xff",
-                                        "\xfe",
-                                        "\xc3",
-                                        "\xc0\x80",
-                                        "\xed\xa0\x80",
-                                        "\xf4\x90\x80\x80",
-                                        "\x80",
-                                        "\xe2\x82",
-                                        "\xf8\x88\x80\x80\x80",
-                                        "\\u0000",
-                                        "\\uD800",
-                                        "\\U0010FFFF",
-                                        "\\x"};
+// clang-format off
+const std::vector<std::string> kGarbage{
+    std::string(1, '\0'), "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\t", "\r",
+    "\r\n", "\n", "\"", "'", "\\", "=", "#", ".", ",", "[[", "]]", "{", "}",
+    "\xc3\xa9",          // e acute
+    "\xce\xbb",          // lambda
+    "\xe2\x80\x8b",      // zero-width space
+    "\xef\xbb\xbf",      // BOM
+    "\xe2\x80\xae",      // right-to-left override
+    "\xf0\x9f\x98\x80",  // emoji
+    "\xff", "\xfe", "\xc3", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82",
+    "\xf8\x88\x80\x80\x80", "\\u0000", "\\uD800", "\\U0010FFFF", "\\x"};
+// clang-format on
 
 struct Token {
   enum Kind { String, Number, Word, Bracket, Other } kind;
@@ -655,6 +504,22 @@ std::vector<std::string> snippets() {
   };
 }
 
+// Names of the species of a deck text (lines `name = "..."` after [[species]]).
+std::vector<std::string> species_names(const std::string& text) {
+  std::vector<std::string> names;
+  bool in_species = false;
+  for (const std::string& line : split_lines(text)) {
+    if (!line.empty() && line[0] == '[') in_species = line.rfind("[[species]]", 0) == 0;
+    const std::string prefix = "name = \"";
+    if (in_species && line.rfind(prefix, 0) == 0) {
+      const std::size_t end = line.find('"', prefix.size());
+      if (end != std::string::npos)
+        names.push_back(line.substr(prefix.size(), end - prefix.size()));
+    }
+  }
+  return names;
+}
+
 struct Mutator {
   Rng& rng;
   const std::vector<SeedDeck>& seeds;
@@ -810,7 +675,7 @@ struct Mutator {
   // `--set` overrides with valid, mutated and nonsense keys and values.
   // `wild`: nonsense keys and values too; otherwise keys of the deck with
   // values of roughly the right kind.
-  std::vector<Override> overrides(bool wild) {
+  std::vector<Override> overrides(bool wild, const std::string& text) {
     static const std::vector<std::string> kKeys{
         "params.g", "params.Omega", "params.new_one", "params.J", "species.bath.lambda",
         "species.hot.lambda", "species.cold.beta", "species.drive.chi", "species.bath.ancilla",
@@ -856,7 +721,14 @@ struct Mutator {
     const std::size_t n = 1 + pick(rng, 3);
     for (std::size_t k = 0; !wild && k < n; ++k) {
       const auto& [key, values] = pick(rng, kTame);
-      out.push_back({key, pick(rng, values)});
+      std::string target = key;
+      // Mostly address a species the deck has.
+      const auto names = species_names(text);
+      if (target.rfind("species.", 0) == 0 && !names.empty() && chance(rng, 0.9)) {
+        const std::size_t dot = target.find('.', 8);
+        target = "species." + pick(rng, names) + target.substr(dot);
+      }
+      out.push_back({target, pick(rng, values)});
     }
     for (std::size_t k = 0; wild && k < n; ++k) {
       std::string key = pick(rng, kKeys);
@@ -936,8 +808,14 @@ Outcome run_case(const std::string& text, const std::vector<Override>& overrides
       stage = "model.dimension";
       if (deck.model.dimension() <= kDeriveDimension) {
         stage = "derive_master_equation";
-        qcoll::derive_master_equation(deck.model, /*require_zero_mean=*/false);
+        const qcoll::MasterEquation me =
+            qcoll::derive_master_equation(deck.model, /*require_zero_mean=*/false);
         out.derived = true;
+        // check's estimate of the Liouvillian's size uses its sandwich terms.
+        stage = "liouvillian terms";
+        qcoll::fixed_liouvillian_terms(me);
+        qcoll::coherent_liouvillian_terms(me);
+        me.effective_hamiltonian();
       }
       stage = "max_admissible_lambda";
       for (const qcoll::Species& s : deck.model.species)
@@ -945,6 +823,7 @@ Outcome run_case(const std::string& text, const std::vector<Override>& overrides
     } catch (const InputError& e) {
       out.failure = check_message(e, nullptr);
       if (out.failure.empty()) out.failure = check_message(e, &deck);
+      out.error = "(" + stage + ") " + e.what();
     }
   } catch (const InputError& e) {
     out.failure = check_message(e, nullptr);
@@ -1005,16 +884,379 @@ class Watchdog {
   std::thread thread_;
 };
 
-std::string describe(std::size_t index, std::uint32_t seed, const std::string& seed_name,
+// The lines of `text` that differ from `base` (common leading and trailing
+// lines cut), so that a report shows the mutation and not the deck's comments.
+std::string changed_lines(const std::string& base, const std::string& text) {
+  const auto a = split_lines(base), b = split_lines(text);
+  std::size_t head = 0, tail = 0;
+  while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         a[a.size() - 1 - tail] == b[b.size() - 1 - tail])
+    ++tail;
+  std::ostringstream os;
+  os << "lines " << head + 1 << ".." << b.size() - tail << " of the mutated deck (seed lines "
+     << head + 1 << ".." << a.size() - tail << " replaced):\n";
+  for (std::size_t i = head; i < b.size() - tail; ++i) os << b[i] << "\n";
+  return os.str();
+}
+
+std::string describe(std::size_t index, std::uint32_t seed, const SeedDeck& base,
                      const std::string& text, const std::vector<Override>& overrides,
                      std::size_t limit) {
   std::ostringstream os;
   os << "case " << index << " (QCOLL_FUZZ_SEED=" << seed << " QCOLL_FUZZ_CASE=" << index
-     << ", from " << seed_name << ")";
+     << ", from " << base.name << ")";
   for (const Override& ov : overrides)
     os << "\n  --set " << printable(ov.key, 120) << "=" << printable(ov.value, 120);
   os << "\n--- deck (" << text.size() << " bytes) ---\n" << printable(text, limit) << "\n---";
+  if (text != base.text) os << "\n" << printable(changed_lines(base.text, text), 1000) << "---";
   return os.str();
+}
+
+// Runs cases with the hang guard, counts the outcomes and reports failures.
+class CaseRunner {
+ public:
+  explicit CaseRunner(bool verbose) : verbose_(verbose), begin_(std::chrono::steady_clock::now()) {}
+
+  // `label` names the case in reports; `description` is what describe() made.
+  void run(const std::string& label, const std::string& text,
+           const std::vector<Override>& overrides, const std::string& description) {
+    if (verbose_) {
+      std::printf("%s: running\n", label.c_str());
+      std::fflush(stdout);
+    }
+    watchdog_.start(description);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Outcome out = run_case(text, overrides);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    watchdog_.done();
+    if (verbose_)
+      std::printf("%s: %.3f s: %s\n", label.c_str(), seconds,
+                  out.error.empty() ? (out.loaded ? "loaded" : "?")
+                                    : printable(out.error.substr(0, 200), 240).c_str());
+    ++counts_[0];
+    counts_[1] += out.loaded;
+    counts_[2] += out.derived;
+    if (seconds > slowest_) slowest_ = seconds, slowest_label_ = label;
+    std::string failure = out.failure;
+    if (failure.empty() && seconds > kCaseLimitSeconds) {
+      failure = "took " + std::to_string(seconds) + " s (limit " +
+                std::to_string(kCaseLimitSeconds) + " s)";
+    }
+    if (failure.empty()) return;
+    ++counts_[3];
+    const int rank = qcoll::testing::rank();
+    const std::string report = "rank " + std::to_string(rank) + ": " + failure + "\n" + description;
+    // Ranks other than 0 have no GoogleTest printer: print directly as well.
+    if (rank != 0) std::fprintf(stderr, "FUZZ FAILURE on %s\n", report.c_str());
+    ADD_FAILURE() << report;
+  }
+
+  // Prints this rank's summary; returns the counts summed over the ranks:
+  // run, loaded, derived, failed.
+  std::array<long, 4> summary(const char* what) const {
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
+    std::printf(
+        "[rank %d] %s: %ld cases in %.1f s (slowest: %s, %.2f s), %ld loaded, %ld derived, "
+        "%ld failures\n",
+        qcoll::testing::rank(), what, counts_[0], total, slowest_label_.c_str(), slowest_,
+        counts_[1], counts_[2], counts_[3]);
+    std::fflush(stdout);
+    std::array<long, 4> all{};
+    MPI_Allreduce(counts_.data(), all.data(), 4, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+    return all;
+  }
+
+ private:
+  bool verbose_;
+  std::chrono::steady_clock::time_point begin_;
+  Watchdog watchdog_;
+  std::array<long, 4> counts_{};
+  double slowest_ = 0.0;
+  std::string slowest_label_ = "none";
+};
+
+// ---------------------------------------------------------------------------
+// Hand-written hostile decks: the huge dimensions and odd values of issue #5
+// that random mutation reaches only rarely, and regressions of fixed bugs.
+
+struct TargetedCase {
+  std::string name;
+  std::string seed;                                        // file name in inputs/
+  std::vector<std::pair<std::string, std::string>> edits;  // line prefix -> new line ("": drop)
+  std::vector<Override> overrides;
+};
+
+// `text` with the first line starting with each prefix replaced (appended if absent).
+std::string edited(const std::string& text,
+                   const std::vector<std::pair<std::string, std::string>>& edits) {
+  auto lines = split_lines(text);
+  for (const auto& [prefix, line] : edits) {
+    auto it = std::find_if(lines.begin(), lines.end(),
+                           [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
+    if (it == lines.end()) {
+      lines.push_back(line);
+    } else if (line.empty()) {
+      lines.erase(it);
+    } else {
+      *it = line;
+    }
+  }
+  return join_lines(lines);
+}
+
+std::string many_observables(int n) {
+  std::string out = "[";
+  for (int k = 0; k < n; ++k)
+    out += "{ name = \"o" + std::to_string(k) + "\", terms = [[1, \"sz\", 0]] }, ";
+  return out + "]";
+}
+
+std::vector<TargetedCase> targeted_cases() {
+  const std::string sites = "sites = ";
+  const std::string qudit64 = "[[\"1\", \"n\", \"A\"]]";
+  std::vector<TargetedCase> c{
+      {"boson100000", "qubit", {{sites, sites + "[\"boson100000\"]"}}, {}},
+      {"spin1000", "qubit", {{sites, sites + "[\"spin1000\"]"}}, {}},
+      {"qudit999999", "qubit", {{sites, sites + "[\"qudit999999\"]"}}, {}},
+      {"qudit 10 digits", "qubit", {{sites, sites + "[\"qudit9999999999\"]"}}, {}},
+      {"40 spin1/2", "qubit", {{sites, sites + site_list("spin1/2", 40)}}, {}},
+      {"30 spin1/2 (2^30, valid)", "qubit", {{sites, sites + site_list("spin1/2", 30)}}, {}},
+      {"31 spin1/2", "qubit", {{sites, sites + site_list("spin1/2", 31)}}, {}},
+      {"12 spin1/2 (d = 4096, derived)", "qubit", {{sites, sites + site_list("spin1/2", 12)}}, {}},
+      {"3 boson1023 (2^30, valid)", "oscillator", {{sites, sites + site_list("boson1023", 3)}}, {}},
+      {"boson1023 x boson3 (d = 4096, derived)",
+       "oscillator",
+       {{sites, sites + "[\"boson1023\", \"boson3\"]"}},
+       {}},
+      {"spin1023/2 (d = 1024, derived)",
+       "qubit",
+       {{sites, sites + "[\"spin1023/2\"]"},
+        {"hamiltonian = [[\"Omega/2\"", "hamiltonian = [[1, \"Sz\", 0]]"},
+        {"coupling",
+         "coupling = [[\"g\", \"Sp\", 0, \"sm\", \"A\"], [\"g\", \"Sm\", 0, \"sp\", \"A\"]]"},
+        {"observables", "observables = [{ name = \"Sx\", terms = [[1.0, \"Sx\", 0]] }]"},
+        {"  { name = \"s", ""},
+        {"  { name = \"s", ""},
+        {"  { name = \"s", ""},
+        {"]", ""}},
+       {}},
+      {"qudit64 ancilla on d = 4096",
+       "qubit",
+       {{sites, sites + site_list("qudit64", 2)},
+        {"hamiltonian = [[\"Omega/2\", \"sz\", 0]]", "hamiltonian = [[1, \"n\", 0]]"},
+        {"ancilla", "ancilla = \"qudit64\""},
+        {"hamiltonian = [[\"Omega/2\", \"sz\", \"A\"]]", "hamiltonian = " + qudit64},
+        {"coupling",
+         "coupling = [[\"g\", \"proj01\", 1, \"proj10\", \"A\"], [\"g\", \"proj10\", 1, "
+         "\"proj01\", \"A\"]]"},
+        {"chi", ""},
+        {"observables", "observables = []"},
+        {"  { name = \"s", ""},
+        {"  { name = \"s", ""},
+        {"  { name = \"s", ""},
+        {"]", ""}},
+       {}},
+      {"qudit65 ancilla", "qubit", {{"ancilla", "ancilla = \"qudit65\""}}, {}},
+      {"model sites = 60", "xxz_chain", {}, {{"system.model.sites", "60"}}},
+      {"model sites = 30 (2^30, valid)", "xxz_chain", {}, {{"system.model.sites", "30"}}},
+      {"model sites = 31", "xxz_chain", {}, {{"system.model.sites", "31"}}},
+      {"model sites = 12 (d = 4096, derived)", "xxz_chain", {}, {{"system.model.sites", "12"}}},
+      {"model sites = int64 min",
+       "xxz_chain",
+       {},
+       {{"system.model.sites", "-9223372036854775808"}}},
+      {"model sites = 1e300", "xxz_chain", {}, {{"system.model.sites", "1e300"}}},
+      {"model sites = nan", "xxz_chain", {}, {{"system.model.sites", "nan"}}},
+      {"lambda = nan", "qubit", {{"lambda", "lambda = nan"}}, {}},
+      {"lambda = inf", "qubit", {}, {{"species.bath.lambda", "inf"}}},
+      {"lambda = 1e308", "qubit", {}, {{"species.bath.lambda", "1e308"}}},
+      {"beta = nan", "qubit", {}, {{"species.bath.beta", "nan"}}},
+      {"beta = inf", "qubit", {}, {{"species.bath.beta", "inf"}}},
+      {"beta = 1e-320", "maser", {}, {{"species.hot.beta", "1e-320"}}},
+      {"temperature = 5e-324", "maser", {{"beta = 0.2", "temperature = 5e-324"}}, {}},
+      {"temperature = nan", "maser", {{"beta = 0.2", "temperature = nan"}}, {}},
+      {"tau = inf", "qubit", {}, {{"collide.tau", "[inf]"}}},
+      {"tau = 5e-324", "qubit", {}, {{"collide.tau", "[5e-324]"}}},
+      {"tau = nan", "qubit", {}, {{"collide.tau", "nan"}}},
+      {"t_final = inf", "qubit", {}, {{"evolve.t_final", "inf"}}},
+      {"nev = int64 max", "qubit", {}, {{"steady.nev", "9223372036854775807"}}},
+      {"store_states = -1", "qubit", {}, {{"evolve.store_states", "-1"}}},
+      {"basis index = -1", "oscillator", {{"index", "index = -1"}}, {}},
+      {"basis index = int64 min", "oscillator", {{"index", "index = -9223372036854775808"}}, {}},
+      {"basis index = 2^62", "oscillator", {{"index", "index = 4611686018427387904"}}, {}},
+      {"product = [-1]", "qubit", {{"state", "state = \"product\"\nproduct = [-1]"}}, {}},
+      {"product = [1e300]", "qubit", {{"state", "state = \"product\"\nproduct = [1e300]"}}, {}},
+      {"site index -1",
+       "qubit",
+       {{"hamiltonian = [[\"Omega/2\", \"sz\", 0]]", "hamiltonian = [[\"Omega/2\", \"sz\", -1]]"}},
+       {}},
+      {"site index int64 max",
+       "qubit",
+       {{"hamiltonian = [[\"Omega/2\", \"sz\", 0]]",
+         "hamiltonian = [[1, \"sz\", 9223372036854775807]]"}},
+       {}},
+      {"site index 2^32", "qubit", {}, {{"system.hamiltonian", "[[1, \"sz\", 4294967296]]"}}},
+      {"proj with huge levels",
+       "maser",
+       {},
+       {{"system.hamiltonian", "[[1, \"proj999999999_999999999\", 0]]"}}},
+      {"coefficient 1e308 twice (inf on H_S)",
+       "qubit",
+       {},
+       {{"system.hamiltonian", "[[1e308, \"sz\", 0], [1e308, \"sz\", 0]]"}}},
+      {"coefficient 1e308 twice (inf on H_A)",
+       "qubit",
+       {},
+       {{"species.bath.hamiltonian", "[[1e308, \"sz\", \"A\"], [1e308, \"sz\", \"A\"]]"}}},
+      {"coefficient 1e308 n on boson ancilla",
+       "qubit",
+       {},
+       {{"species.bath.ancilla", "\"boson3\""},
+        {"species.bath.hamiltonian", "[[1e308, \"n\", \"A\"]]"},
+        {"species.bath.coupling",
+         "[[1, \"sx\", 0, \"a\", \"A\"], [1, \"sx\", 0, \"adag\", \"A\"]]"},
+        {"species.bath.chi", "\"proj01\""}}},
+      {"coefficient 1e308 twice (inf on V)",
+       "qubit",
+       {},
+       {{"species.bath.coupling",
+         "[[1e308, \"sx\", 0, \"sx\", \"A\"], [1e308, \"sx\", 0, \"sx\", \"A\"]]"}}},
+      {"coefficient 1e308 on V",
+       "qubit",
+       {},
+       {{"species.bath.coupling", "[[1e308, \"sx\", 0, \"sx\", \"A\"]]"}}},
+      {"coefficient 1e-320 on V",
+       "qubit",
+       {},
+       {{"species.bath.coupling", "[[1e-320, \"sx\", 0, \"sx\", \"A\"]]"}}},
+      {"chi 1e308", "qubit", {}, {{"species.bath.chi", "[[0, 1e308], [1e308, 0]]"}}},
+      {"chi 1e-320", "qubit", {}, {{"species.bath.chi", "[[0, 1e-320], [1e-320, 0]]"}}},
+      {"chi nan", "qubit", {}, {{"species.bath.chi", "[[0, nan], [nan, 0]]"}}},
+      {"H_A 1e-320", "qubit", {}, {{"species.bath.hamiltonian", "[[1e-320, \"sz\", \"A\"]]"}}},
+      {"H_A 1e308", "qubit", {}, {{"species.bath.hamiltonian", "[[1e308, \"sz\", \"A\"]]"}}},
+      {"H_A 1e308 off-diagonal",
+       "qubit",
+       {},
+       {{"species.bath.hamiltonian", "[[1e308, \"sx\", \"A\"], [1e307, \"sz\", \"A\"]]"}}},
+      {"H_A inf - inf on a boson",
+       "oscillator",
+       {},
+       {{"species.bath.ancilla", "\"boson3\""},
+        {"species.bath.hamiltonian",
+         "[[1e308, \"n\", \"A\"], [-1e308, \"n\", \"A\"], [1e308, \"n\", \"A\"]]"},
+        {"species.bath.coupling",
+         "[[\"g\", \"a\", 0, \"adag\", \"A\"], [\"g\", \"adag\", 0, \"a\", \"A\"]]"}}},
+      {"lambda 1e308 with chi 1e308",
+       "qubit",
+       {},
+       {{"species.bath.lambda", "1e308"}, {"species.bath.chi", "[[0, 1e308], [1e308, 0]]"}}},
+      {"H_A zero", "qubit", {}, {{"species.bath.hamiltonian", "[]"}}},
+      {"expression 1e308*10", "qubit", {}, {{"params.g", "\"1e308*10\""}}},
+      {"expression 1/0", "qubit", {}, {{"params.g", "\"1/0\""}}},
+      {"parameter cycle", "qubit", {}, {{"params.g", "\"Omega\""}, {"params.Omega", "\"g\""}}},
+      {"parameter named like a function", "qubit", {}, {{"params.sin", "1"}}},
+      {"long expression", "qubit", {}, {{"params.g", quoted(repeat("g+", 20000) + "1")}}},
+      {"nested parentheses",
+       "qubit",
+       {},
+       {{"params.x", quoted(repeat("(", 100000) + "1" + repeat(")", 100000))}}},
+      {"deep array 256", "qubit", {{"lambda", "lambda = " + nested_array(256)}}, {}},
+      {"deep array 100000", "qubit", {{"lambda", "lambda = " + nested_array(100000)}}, {}},
+      {"deep inline tables",
+       "qubit",
+       {{"lambda", "lambda = " + repeat("{a=", 100000) + "1" + repeat("}", 100000)}},
+       {}},
+      {"deep dotted key 1000", "qubit", {{"title", repeat("t.", 1000) + "t = 1"}}, {}},
+      {"deep dotted key 100000", "qubit", {{"title", repeat("t.", 100000) + "t = 1"}}, {}},
+      {"dotted key of 16 parts", "qubit", {{"title", repeat("t.", 15) + "t = 1"}}, {}},
+      {"dotted key of 17 parts", "qubit", {{"title", repeat("t . ", 16) + "t = 1"}}, {}},
+      {"quoted dotted key 100000", "qubit", {{"title", repeat("\"t\".", 100000) + "t = 1"}}, {}},
+      {"dotted key in inline table 100000",
+       "qubit",
+       {{"lambda", "lambda = { " + repeat("a.", 100000) + "a = 1 }"}},
+       {}},
+      {"dots in strings (loads)",
+       "qubit",
+       {{"title", "title = \"" + repeat("a.", 1000) + "\""},
+        {"output", "output = '''\n" + repeat("b.", 1000) + "\n'''"}},
+       {}},
+      {"many floats in an array (loads)",
+       "qubit",
+       {{"tau = ", "tau = [" + repeat("0.5, ", 1000) + "0.1]"}},
+       {}},
+      {"--set deep dotted inline table",
+       "qubit",
+       {},
+       {{"params.g", "{ " + repeat("a.", 100000) + "a = 1 }"}}},
+      {"deep table header 100000", "qubit", {{"title", "[" + repeat("t.", 100000) + "t]"}}, {}},
+      {"--set key with 100000 parts", "qubit", {}, {{repeat("x.", 100000) + "x", "1"}}},
+      {"--set deep array value", "qubit", {}, {{"species.bath.lambda", nested_array(100000)}}},
+      {"--set invalid UTF-8 value", "qubit", {}, {{"params.g", "\xff\xfe"}}},
+      {"--set invalid UTF-8 key", "qubit", {}, {{"params.\xff", "1"}}},
+      {"--set NUL in value", "qubit", {}, {{"params.g", std::string("1\0x", 3)}}},
+      {"--set newline in value", "qubit", {}, {{"run.output", "a\nb = 1"}}},
+      {"--set empty key and value", "qubit", {}, {{"", ""}}},
+      {"sweep count 1e12",
+       "qubit",
+       {{"[checkpoint]", "[sweep]\nkey = \"params.g\"\nstart = 0\nstop = 1\ncount = 1000000000000"},
+        {"every_seconds", ""}},
+       {}},
+      {"sweep count int64 max",
+       "qubit",
+       {},
+       {{"sweep.key", "\"params.g\""},
+        {"sweep.start", "0"},
+        {"sweep.stop", "1"},
+        {"sweep.count", "9223372036854775807"}}},
+      {"sweep from -1e308 to 1e308",
+       "qubit",
+       {},
+       {{"sweep.key", "\"params.g\""},
+        {"sweep.start", "-1e308"},
+        {"sweep.stop", "1e308"},
+        {"sweep.count", "3"}}},
+      {"sweep key of 1000 parts",
+       "qubit",
+       {},
+       {{"sweep.key", quoted(repeat("x.", 1000) + "x")}, {"sweep.values", "[1]"}}},
+      {"sweep values inf",
+       "qubit",
+       {},
+       {{"sweep.key", "\"species.bath.lambda\""}, {"sweep.values", "[inf, -inf]"}}},
+      {"title with NUL escape", "qubit", {{"title", "title = \"\\u0000\""}}, {}},
+      {"BOM", "qubit", {{"title", "\xef\xbb\xbftitle = \"x\""}}, {}},
+      {"invalid UTF-8 in a comment", "qubit", {{"#", "# \xff\xfe"}}, {}},
+      {"NUL byte", "qubit", {{"title", std::string("title = \"a\0b\"", 13)}}, {}},
+      {"CR line ends", "qubit", {{"title", "title = \"x\"\r\r\r"}}, {}},
+      {"10^4 observables", "qubit", {}, {{"evolve.observables", many_observables(10000)}}},
+      {"1 MB title", "qubit", {{"title", "title = \"" + repeat("x", 1 << 20) + "\""}}, {}},
+  };
+  for (auto& t : c) t.seed = "inputs/" + t.seed + ".toml";
+  return c;
+}
+
+TEST(FuzzDeck, HostileDecksLoadOrFailCleanly) {
+  const std::vector<SeedDeck> seeds = seed_decks();
+  const int rank = qcoll::testing::rank(), size = qcoll::testing::size();
+  const bool verbose = env_long("QCOLL_FUZZ_VERBOSE", 0) != 0;
+  const std::vector<TargetedCase> cases = targeted_cases();
+  CaseRunner runner(verbose);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (static_cast<int>(i % size) != rank) continue;
+    const TargetedCase& t = cases[i];
+    auto base = std::find_if(seeds.begin(), seeds.end(),
+                             [&](const SeedDeck& s) { return s.name == t.seed; });
+    ASSERT_NE(base, seeds.end()) << t.seed;
+    const std::string text = edited(base->text, t.edits);
+    runner.run("hostile deck '" + t.name + "'", text, t.overrides,
+               "hostile deck '" + t.name + "'\n" + describe(i, 0, *base, text, t.overrides, 300));
+  }
+  const auto all = runner.summary("hostile decks");
+  EXPECT_EQ(all[0], static_cast<long>(cases.size()));
+  EXPECT_EQ(all[3], 0);
 }
 
 TEST(FuzzDeck, MutatedDecksLoadOrFailCleanly) {
@@ -1026,12 +1268,7 @@ TEST(FuzzDeck, MutatedDecksLoadOrFailCleanly) {
   const bool verbose = env_long("QCOLL_FUZZ_VERBOSE", 0) != 0;
   const int rank = qcoll::testing::rank(), size = qcoll::testing::size();
 
-  // counts: run, loaded, derived, failed
-  long counts[4] = {0, 0, 0, 0};
-  double slowest = 0.0;
-  long slowest_case = -1;
-  Watchdog watchdog;
-  const auto begin = std::chrono::steady_clock::now();
+  CaseRunner runner(verbose);
   for (long i = 0; i < cases; ++i) {
     if (only >= 0 ? i != only : i % size != rank) continue;
     std::seed_seq seq{seed, static_cast<std::uint32_t>(i)};
@@ -1050,7 +1287,7 @@ TEST(FuzzDeck, MutatedDecksLoadOrFailCleanly) {
       case 2:
       case 3:
         text = mutator.mutate(text);
-        if (chance(rng, 0.33)) overrides = mutator.overrides(/*wild=*/true);
+        if (chance(rng, 0.33)) overrides = mutator.overrides(/*wild=*/true, text);
         break;
       case 4:
       case 5:
@@ -1059,54 +1296,20 @@ TEST(FuzzDeck, MutatedDecksLoadOrFailCleanly) {
         break;
       case 7:
         text = mutator.mutate_value(text);
-        overrides = mutator.overrides(chance(rng, 0.3));
+        overrides = mutator.overrides(chance(rng, 0.3), text);
         break;
       case 8:
-        overrides = mutator.overrides(/*wild=*/false);
+        overrides = mutator.overrides(/*wild=*/false, text);
         break;
       default:
-        overrides = mutator.overrides(/*wild=*/true);
+        overrides = mutator.overrides(/*wild=*/true, text);
         break;
     }
-    if (only >= 0)
-      std::printf("%s\n", describe(i, seed, base.name, text, overrides, 1 << 20).c_str());
-
-    watchdog.start(describe(i, seed, base.name, text, overrides, 300));
-    const auto t0 = std::chrono::steady_clock::now();
-    const Outcome out = run_case(text, overrides);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    watchdog.done();
-
-    if (verbose) std::printf("case %ld: %s\n", i, printable(out.error.substr(0, 160), 200).c_str());
-    ++counts[0];
-    counts[1] += out.loaded;
-    counts[2] += out.derived;
-    if (seconds > slowest) slowest = seconds, slowest_case = i;
-    std::string failure = out.failure;
-    if (failure.empty() && seconds > kCaseLimitSeconds) {
-      failure = "took " + std::to_string(seconds) + " s (limit " +
-                std::to_string(kCaseLimitSeconds) + " s)";
-    }
-    if (!failure.empty()) {
-      ++counts[3];
-      const std::string report = "rank " + std::to_string(rank) + ": " + failure + "\n" +
-                                 describe(i, seed, base.name, text, overrides, 300);
-      // Ranks other than 0 have no GoogleTest printer: print directly as well.
-      if (rank != 0) std::fprintf(stderr, "FUZZ FAILURE on %s\n", report.c_str());
-      ADD_FAILURE() << report;
-    }
+    if (only >= 0) std::printf("%s\n", describe(i, seed, base, text, overrides, 1 << 20).c_str());
+    runner.run("case " + std::to_string(i), text, overrides,
+               describe(i, seed, base, text, overrides, 300));
   }
-  const double total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  std::printf(
-      "[rank %d] fuzz: %ld cases in %.1f s (slowest: case %ld, %.2f s), %ld loaded, "
-      "%ld derived, %ld failures\n",
-      rank, counts[0], total, slowest_case, slowest, counts[1], counts[2], counts[3]);
-  std::fflush(stdout);
-
-  long all[4];
-  MPI_Allreduce(counts, all, 4, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  const auto all = runner.summary("fuzz");
   if (only < 0) {
     EXPECT_EQ(all[0], cases);
     // The mutations must leave enough decks valid to exercise derive and check.

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 
 #include "dense_kernels.hpp"
 #include "qcoll/collide/collision_thermo.hpp"
@@ -12,6 +14,8 @@
 #include "qcoll/collide/master_reference.hpp"
 #include "qcoll/collide/quantum_info.hpp"
 #include "qcoll/collide/steady_reference.hpp"
+#include "qcoll/collide/stroboscopic_map.hpp"
+#include "qcoll/solvers/progress.hpp"
 
 namespace qcoll {
 namespace {
@@ -182,17 +186,27 @@ PetscErrorCode RunCollisions(const Problem& p, double tau, CollideSeries* out) {
   PetscCallCXX(recorder = std::make_unique<StrokeRecorder>(p, *map));
   PetscCallCXX(rho = initial_density(p));
   MasterReference reference;
-  if (cfg.compare_master_equation) PetscCall(reference.Setup(p));
+  if (cfg.compare_master_equation) PetscCall(reference.Setup(p, tau));
+
+  // Every rank reports its own runs (at most one line per 10 s each).
+  int rank = 0;
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  char label[96];
+  std::snprintf(label, sizeof label, "collide: tau = %g on rank %d", tau, rank);
+  std::unique_ptr<ProgressReporter> progress;
+  PetscCallCXX(progress = std::make_unique<ProgressReporter>(PETSC_COMM_SELF, label, 10.0));
 
   index_t last_recorded = 0;
   for (index_t k = 1; k <= strokes; ++k) {
+    PetscCallCXX(progress->update(static_cast<double>(k - 1) / strokes,
+                                  "stroke " + std::to_string(k) + " / " + std::to_string(strokes)));
     if (k % every != 0 && k != strokes) {
       PetscCallCXX(rho = map->stroke(rho));
       continue;
     }
     PetscCallCXX(recorder->record(k, rho, *out));
     if (cfg.compare_master_equation) {
-      PetscCall(reference.Advance(static_cast<double>(k - last_recorded) * tau, &rho_me));
+      PetscCall(reference.Advance(k - last_recorded, &rho_me));
       PetscCallCXX(out->distance.push_back(trace_norm(rho - rho_me)));
     }
     last_recorded = k;

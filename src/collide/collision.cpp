@@ -1,6 +1,7 @@
 #include "qcoll/collide/collision.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "dense_kernels.hpp"
 #include "qcoll/collide/ancilla_state.hpp"
@@ -12,10 +13,13 @@ namespace {
 using collide::Op;
 
 // exp(-i t h) for Hermitian h: V diag(exp(-i t w)) V^dag with one zgemm.
-DenseMatrix joint_unitary(const DenseMatrix& h, double t) {
-  const HermitianEigen e = eigh(h);
-  DenseMatrix scaled = e.vectors;
+// Takes h by value and releases it after the eigen-decomposition (peak memory
+// three matrices of h's size).
+DenseMatrix joint_unitary(DenseMatrix h, double t) {
   const index_t n = h.rows();
+  const HermitianEigen e = eigh(h);
+  h = DenseMatrix();
+  DenseMatrix scaled = e.vectors;
   for (index_t k = 0; k < n; ++k) {
     const cplx phase = std::exp(cplx(0.0, -t * e.values[k]));
     for (index_t i = 0; i < n; ++i) scaled(i, k) *= phase;
@@ -65,7 +69,7 @@ Collision::Collision(const Model& model, const MasterEquation& me, index_t j, do
     DenseMatrix h = kron(me.hamiltonian.to_dense(), DenseMatrix::identity(da_));
     h += kron(DenseMatrix::identity(d_), s.hamiltonian);
     h += cplx(m / std::sqrt(tau)) * coupling_operator(model.sites, s).to_dense();
-    u = ancilla_blocks(joint_unitary(h, tau / m), d_, da_);
+    u = ancilla_blocks(joint_unitary(std::move(h), tau / m), d_, da_);
   }
 
   // Kraus-like operators from the eigen-decomposition of rho_j.

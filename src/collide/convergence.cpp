@@ -1,5 +1,6 @@
 #include "qcoll/collide/convergence.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -8,7 +9,8 @@ namespace qcoll {
 double fitted_order(const std::vector<double>& x, const std::vector<double>& y) {
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (std::size_t k = 0; k < x.size() && k < y.size(); ++k) {
-    if (!(x[k] > 0.0 && y[k] > 0.0 && std::isfinite(x[k]) && std::isfinite(y[k]))) continue;
+    if (!(x[k] > 0.0 && y[k] > kRoundOffError && std::isfinite(x[k]) && std::isfinite(y[k])))
+      continue;
     const double lx = std::log(x[k]), ly = std::log(y[k]);
     n += 1;
     sx += lx;

@@ -1,14 +1,60 @@
 #include "qcoll/collide/master_reference.hpp"
 
+#include "qcoll/collide/steady_reference.hpp"
+
 namespace qcoll {
 
 MasterReference::~MasterReference() {
   Destroy();
 }
 
-PetscErrorCode MasterReference::Setup(const Problem& p) {
+PetscErrorCode MasterReference::Setup(const Problem& p, double tau, Method method) {
   PetscFunctionBeginUser;
   d_ = p.me.dim;
+  tau_ = tau;
+  if (method == Method::Automatic)
+    method = d_ <= kMaxDenseReferenceDimension ? Method::Dense : Method::Krylov;
+  if (method == Method::Dense)
+    PetscCall(SetupDense(p));
+  else
+    PetscCall(SetupKrylov(p));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MasterReference::SetupDense(const Problem& p) {
+  PetscFunctionBeginUser;
+  const index_t n = d_ * d_;
+  DenseMatrix l;
+  PetscCallCXX(l = dense_liouvillian(p.me));
+  Mat a, e;
+  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, n, n, nullptr, &a));
+  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, n, n, nullptr, &e));
+  PetscScalar* values;
+  PetscCall(MatDenseGetArray(a, &values));
+  for (index_t j = 0; j < n; ++j)
+    for (index_t i = 0; i < n; ++i) values[i + n * j] = l(i, j);  // column-major
+  PetscCall(MatDenseRestoreArray(a, &values));
+  FN f;
+  PetscCall(FNCreate(PETSC_COMM_SELF, &f));
+  PetscCall(FNSetType(f, FNEXP));
+  PetscCall(FNSetScale(f, tau_, 1.0));
+  PetscCall(FNEvaluateFunctionMat(f, a, e));
+  PetscCall(FNDestroy(&f));
+  PetscCallCXX(propagator_ = DenseMatrix(n, n));
+  PetscCall(MatDenseGetArray(e, &values));
+  for (index_t j = 0; j < n; ++j)
+    for (index_t i = 0; i < n; ++i) propagator_(i, j) = values[i + n * j];
+  PetscCall(MatDenseRestoreArray(e, &values));
+  PetscCall(MatDestroy(&a));
+  PetscCall(MatDestroy(&e));
+  PetscCallCXX(vec_.assign(n, 0.0));
+  for (index_t j = 0; j < d_; ++j)
+    for (index_t i = 0; i < d_; ++i) vec_[i + d_ * j] = p.initial(i, j);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MasterReference::SetupKrylov(const Problem& p) {
+  PetscFunctionBeginUser;
   PetscCall(CreateLiouvillian(PETSC_COMM_SELF, p, &l_));
   PetscCall(CreateInitialVector(p, l_, &state_));
   PetscCall(VecDuplicate(state_, &next_));
@@ -18,22 +64,41 @@ PetscErrorCode MasterReference::Setup(const Problem& p) {
   PetscCall(MFNGetFN(mfn_, &f));
   PetscCall(FNSetType(f, FNEXP));
   PetscCall(MFNSetTolerances(mfn_, 1e-12, PETSC_DEFAULT));
+  // A small basis: one stroke is a short time step, and the cost of an MFN
+  // solve is dominated by the dense exponential of the basis' projection.
+  PetscCall(MFNSetDimensions(mfn_, 12));
   PetscCall(MFNSetErrorIfNotConverged(mfn_, PETSC_TRUE));
   PetscCall(MFNSetOptionsPrefix(mfn_, "collide_"));
   PetscCall(MFNSetFromOptions(mfn_));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MasterReference::Advance(double dt, DenseMatrix* rho) {
+PetscErrorCode MasterReference::Advance(index_t strokes, DenseMatrix* rho) {
   PetscFunctionBeginUser;
+  PetscCallCXX(*rho = DenseMatrix(d_, d_));
+  if (mfn_ == nullptr) {
+    const index_t n = d_ * d_;
+    std::vector<cplx> next(n);
+    for (index_t s = 0; s < strokes; ++s) {
+      for (index_t i = 0; i < n; ++i) {
+        cplx x = 0.0;
+        const cplx* row = &propagator_(i, 0);
+        for (index_t j = 0; j < n; ++j) x += row[j] * vec_[j];
+        next[i] = x;
+      }
+      vec_.swap(next);
+    }
+    for (index_t j = 0; j < d_; ++j)
+      for (index_t i = 0; i < d_; ++i) (*rho)(i, j) = vec_[i + d_ * j];
+    PetscFunctionReturn(0);
+  }
   FN f;
   PetscCall(MFNGetFN(mfn_, &f));
-  PetscCall(FNSetScale(f, dt, 1.0));
+  PetscCall(FNSetScale(f, static_cast<double>(strokes) * tau_, 1.0));
   PetscCall(MFNSolve(mfn_, state_, next_));
   PetscCall(VecCopy(next_, state_));
   const PetscScalar* a;
   PetscCall(VecGetArrayRead(state_, &a));
-  *rho = DenseMatrix(d_, d_);
   for (index_t j = 0; j < d_; ++j)
     for (index_t i = 0; i < d_; ++i) (*rho)(i, j) = a[i + d_ * j];
   PetscCall(VecRestoreArrayRead(state_, &a));

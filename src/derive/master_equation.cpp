@@ -13,6 +13,15 @@ double frobenius_squared(const CsrMatrix& m) {
   return s;
 }
 
+// Coefficients are finite, but their products and sums can overflow.
+void require_finite(const CsrMatrix& m, const std::string& what, const std::string& key) {
+  for (const cplx& v : m.values()) {
+    if (!std::isfinite(v.real()) || !std::isfinite(v.imag()))
+      throw InputError(what + " has entries that are not finite (the coefficients are too large)",
+                       key);
+  }
+}
+
 std::string species_key(const Species& s, const std::string& field) {
   return "species." + s.name + "." + field;
 }
@@ -97,6 +106,8 @@ SpeciesTerms derive_species(const Model& model, const Species& s, const CsrMatri
   for (index_t p = 0; p < da; ++p) t.populations.push_back(rho_th(p, p).real());
   t.chi_eigenbasis = t.eigenvectors.adjoint() * s.chi * t.eigenvectors;
   t.blocks = coupling_blocks(model, s, t.eigenvectors);
+  for (const CsrMatrix& b : t.blocks)
+    require_finite(b, "the coupling V of species '" + s.name + "'", species_key(s, "coupling"));
 
   double v_norm2 = 0.0;
   for (const CsrMatrix& b : t.blocks) v_norm2 += frobenius_squared(b);
@@ -117,6 +128,9 @@ SpeciesTerms derive_species(const Model& model, const Species& s, const CsrMatri
       if (t.populations[q] > 0.0) t.jumps.push_back(cplx(std::sqrt(t.populations[q])) * spq);
     }
   t.G = t.G.pruned(1e-14 * std::max(1.0, v_norm));
+  require_finite(t.G, "tr_A(V chi) of species '" + s.name + "'", species_key(s, "chi"));
+  require_finite(cplx(s.lambda) * t.G, "lambda tr_A(V chi) of species '" + s.name + "'",
+                 species_key(s, "lambda"));
   return t;
 }
 
@@ -133,6 +147,7 @@ MasterEquation derive_master_equation(const Model& model, bool require_zero_mean
   MasterEquation me;
   me.dim = model.dimension();
   me.hamiltonian = build_operator(model.sites, model.hamiltonian);
+  require_finite(me.hamiltonian, "the system Hamiltonian", "system.hamiltonian");
   if (!me.hamiltonian.is_hermitian(1e-12 * std::max(1.0, me.hamiltonian.max_abs())))
     throw InputError(
         "the system Hamiltonian is not Hermitian; check complex coefficients and "

@@ -20,6 +20,13 @@ using deck_detail::compose_message;
 namespace {
 
 toml::table parse_toml(const std::string& text, const std::string& path) {
+  if (const int line = deck_detail::line_of_overlong_key(text)) {
+    throw DeckError(compose_message(path, "", line,
+                                    "a dotted key or table name with more than " +
+                                        std::to_string(deck_detail::kMaxKeyParts) +
+                                        " parts; deck keys have at most 3 (species.<name>.<key>)"),
+                    "", line);
+  }
   try {
     return toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {

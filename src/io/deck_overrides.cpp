@@ -35,10 +35,14 @@ std::string quoted(const std::string& value) {
 // The override's value as a TOML node: VALUE parsed as TOML, or the text
 // itself as a string when it is not a single valid TOML value.
 toml::table parse_value(const std::string& value) {
-  try {
-    toml::table parsed = toml::parse("v = " + value, kCommandLineSource);
-    if (parsed.size() == 1 && parsed.contains("v")) return parsed;
-  } catch (const toml::parse_error&) {
+  // (A value with an overlong dotted key, which toml++ cannot parse safely,
+  // is taken as a string.)
+  if (!line_of_overlong_key(value)) {
+    try {
+      toml::table parsed = toml::parse("v = " + value, kCommandLineSource);
+      if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+    } catch (const toml::parse_error&) {
+    }
   }
   return toml::parse("v = " + quoted(value), kCommandLineSource);
 }
@@ -91,6 +95,12 @@ void apply_override(const Context& ctx, toml::table& root, const Override& ov) {
     ctx.fail_line(ov.key, kSetOnCommandLine,
                   "cannot apply --set " + ov.key + "=" + ov.value + ": " + why);
   };
+  // Deck keys have at most 3 parts (species.<name>.<key>); a very deep key
+  // would nest tables deep enough to overflow the stack when printed.
+  if (parts.size() > kMaxKeyParts) {
+    fail("the key has " + std::to_string(parts.size()) + " dotted parts; deck keys have at most " +
+         std::to_string(kMaxKeyParts));
+  }
   for (const auto& p : parts) {
     if (p.empty()) fail("the key must be a dotted path such as evolve.t_final");
   }

@@ -26,6 +26,61 @@ std::string compose_message(const std::string& path, const std::string& key, int
   return text;
 }
 
+// The 1-based line of the first dotted key (or table name) with more than
+// kMaxKeyParts parts, or 0. A lexical scan that skips comments and strings
+// and counts the dots in runs `part . part . part` (a float such as 1.5 is a
+// run of one dot).
+int line_of_overlong_key(const std::string& text) {
+  enum class Last { Other, Part, Dot } last = Last::Other;
+  auto bare = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+';
+  };
+  int line = 1;
+  std::size_t dots = 0;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t') continue;
+    if (c == '\n') {
+      ++line;
+      dots = 0;
+      last = Last::Other;
+    } else if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
+    } else if (c == '.') {
+      if (last == Last::Part && ++dots >= kMaxKeyParts) return line;
+      last = Last::Dot;
+    } else if (c == '"' || c == '\'' || bare(c)) {
+      if (last != Last::Dot) dots = 0;
+      last = Last::Part;
+      if (bare(c)) {
+        while (i + 1 < n && bare(text[i + 1])) ++i;
+        continue;
+      }
+      // A string: skip to its end (multi-line strings may span lines).
+      const bool multi = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
+      i += multi ? 3 : 1;
+      for (; i < n; ++i) {
+        if (text[i] == '\n') {
+          if (!multi) break;
+          ++line;
+        } else if (c == '"' && text[i] == '\\') {
+          if (multi && i + 1 < n && text[i + 1] == '\n') ++line;
+          ++i;
+        } else if (text[i] == c && (!multi || text.compare(i, 3, std::string(3, c)) == 0)) {
+          i += multi ? 2 : 0;
+          break;
+        }
+      }
+      if (i < n && text[i] == '\n') --i;  // the newline is handled by the loop
+    } else {
+      dots = 0;
+      last = Last::Other;
+    }
+  }
+  return 0;
+}
+
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:

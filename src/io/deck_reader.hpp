@@ -16,6 +16,15 @@ namespace qcoll::deck_detail {
 // Source name given to values parsed from `--set`, so they can be recognised.
 inline constexpr std::string_view kCommandLineSource = "<qcoll --set>";
 
+// Most dotted parts accepted in one key (deck keys have at most 3, as in
+// species.<name>.<key>). toml++ 3.3 parses and prints nested tables
+// recursively, so unbounded dotted keys would overflow the stack.
+inline constexpr std::size_t kMaxKeyParts = 16;
+
+// The 1-based line of the first dotted key or table name in TOML `text` with
+// more than kMaxKeyParts parts (0: none). Checked before toml::parse.
+int line_of_overlong_key(const std::string& text);
+
 // "<file>, line <n>, key <key>: <message>" (parts left out when unknown).
 std::string compose_message(const std::string& path, const std::string& key, int line,
                             const std::string& message);

@@ -55,6 +55,12 @@ DenseMatrix ancilla_hamiltonian(const TableReader& reader, const LocalSpace& anc
                  params, SiteRules{nullptr, &ancilla});
   DenseMatrix h(ancilla.dim(), ancilla.dim());
   for (const Term& t : terms) h += t.coef * term_ancilla_operator(ancilla, t);
+  if (!std::all_of(h.data(), h.data() + h.rows() * h.cols(),
+                   [](cplx x) { return std::isfinite(x.real()) && std::isfinite(x.imag()); })) {
+    reader.fail("hamiltonian",
+                "the ancilla hamiltonian H_A has entries that are not finite (the coefficients "
+                "are too large)");
+  }
   if (!h.is_hermitian(1e-12 * std::max(1.0, h.max_abs()))) {
     reader.fail("hamiltonian",
                 "the ancilla hamiltonian H_A must be Hermitian (check complex [re, im] "

@@ -84,6 +84,12 @@ std::vector<double> linspace(const TableReader& reader) {
   if (!std::isfinite(start)) reader.fail("start", "expected a finite number");
   if (!std::isfinite(stop)) reader.fail("stop", "expected a finite number");
   const index_t count = reader.integer_at_least("count", 1, 1);
+  // Every point is a full run; the bound also keeps the value list allocatable.
+  constexpr index_t kMaxCount = 100000;
+  if (count > kMaxCount) {
+    reader.fail("count", "expected at most " + std::to_string(kMaxCount) + " sweep points, got " +
+                             std::to_string(count));
+  }
   std::vector<double> values(static_cast<std::size_t>(count), start);
   for (index_t k = 1; k < count; ++k) values[k] = start + (stop - start) * k / (count - 1);
   if (count > 1) values.back() = stop;

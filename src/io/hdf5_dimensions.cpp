@@ -29,6 +29,12 @@ void check(herr_t status, const std::string& what) {
 
 }  // namespace
 
+void Hdf5File::remove(const std::string& path) {
+  require_open("cannot remove '" + path + "'");
+  if (!exists(path)) return;
+  check(H5Ldelete(file_, path.c_str(), H5P_DEFAULT), "cannot remove '" + path + "'");
+}
+
 void Hdf5File::make_dimension_scale(const std::string& path, const std::string& name) {
   require_open("cannot make dimension scale '" + path + "'");
   Dataset d(file_, path);

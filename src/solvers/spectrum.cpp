@@ -24,7 +24,9 @@ double spectral_gap(const std::vector<cplx>& eigenvalues, double zero_threshold)
   return gap;
 }
 
-SpectrumSolver::~SpectrumSolver() { EPSDestroy(&eps_); }
+SpectrumSolver::~SpectrumSolver() {
+  EPSDestroy(&eps_);
+}
 
 PetscErrorCode SpectrumSolver::Setup(Mat L, const SpectrumOptions& options) {
   PetscFunctionBeginUser;
@@ -40,8 +42,8 @@ PetscErrorCode SpectrumSolver::Setup(Mat L, const SpectrumOptions& options) {
   PetscCall(EPSSetProblemType(eps_, EPS_NHEP));
   PetscCall(EPSSetWhichEigenpairs(eps_, EPS_TARGET_MAGNITUDE));
   PetscCall(EPSSetTarget(eps_, 0.0));
-  PetscCall(EPSSetDimensions(eps_, static_cast<PetscInt>(options.nev), PETSC_DEFAULT,
-                             PETSC_DEFAULT));
+  PetscCall(
+      EPSSetDimensions(eps_, static_cast<PetscInt>(options.nev), PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(EPSSetTolerances(eps_, options.tol, PETSC_DEFAULT));
   ST st;
   KSP ksp;
@@ -78,8 +80,9 @@ PetscErrorCode SpectrumSolver::Solve(SpectrumResult* out) {
              options_.prefix.c_str(), EPSConvergedReasons[reason], options_.prefix.c_str(),
              options_.prefix.c_str());
   if (nconv < nev)
-    PetscCall(PetscPrintf(comm, "spectrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT
-                                " eigenvalues converged\n",
+    PetscCall(PetscPrintf(comm,
+                          "spectrum: warning: only %" PetscInt_FMT " of %" PetscInt_FMT
+                          " eigenvalues converged\n",
                           nconv, nev));
   *out = SpectrumResult();
   PetscReal scale;
@@ -104,12 +107,6 @@ PetscErrorCode SpectrumSolver::Solve(SpectrumResult* out) {
 PetscErrorCode SpectrumSolver::GetEigenvector(index_t k, Vec v) {
   PetscFunctionBeginUser;
   PetscCall(EPSGetEigenvector(eps_, static_cast<PetscInt>(k), v, nullptr));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode SpectrumSolver::Release() {
-  PetscFunctionBeginUser;
-  PetscCall(EPSReset(eps_));
   PetscFunctionReturn(0);
 }
 

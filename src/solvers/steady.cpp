@@ -76,12 +76,14 @@ PetscErrorCode SteadySolver::ChooseMethod() {
   // Room for two factorisations: the uniqueness check's and the solve's
   // (a sweep keeps the latter between points).
   const bool lu_fits = 2 * need <= have;
-  const std::string estimate = "LU needs about " + megabytes(need) + " per rank, " +
-                               megabytes(have) + " available, room for two required";
+  const std::string estimate = (need < 1024.0 * 1024.0 ? std::string("LU needs under 1 MB")
+                                                       : "LU needs about " + megabytes(need)) +
+                               " per rank, " + megabytes(have) +
+                               " available, room for two required";
   if (method_ == "auto") {
     method_ = lu_fits ? "direct" : "iterative";
-    reason_ = std::string(lu_fits ? "auto: LU fits" : "auto: LU does not fit") + " (" +
-              estimate + ")";
+    reason_ =
+        std::string(lu_fits ? "auto: LU fits" : "auto: LU does not fit") + " (" + estimate + ")";
   } else {
     reason_ = "requested";
   }
@@ -110,12 +112,13 @@ PetscErrorCode SteadySolver::CheckUnique(const SpectrumResult& spec, SteadyRepor
              spec.zero_threshold, format_eigenvalues(spec.eigenvalues).c_str(),
              options_.prefix.c_str());
   if (report->unique) PetscFunctionReturn(0);
-  const std::string what = "the steady state is not unique: " + std::to_string(spec.zero_count) +
-                           " eigenvalues of L lie within " + std::to_string(spec.zero_threshold) +
-                           " of 0 (" + format_eigenvalues(spec.eigenvalues) +
-                           "). The dynamics has more than one invariant block (a part of the "
-                           "system no bath reaches, or a conserved quantity), so the steady "
-                           "state depends on the initial state";
+  std::ostringstream s;
+  s.precision(3);
+  s << "the steady state is not unique: " << spec.zero_count << " eigenvalues of L lie within "
+    << spec.zero_threshold << " of 0 (" << format_eigenvalues(spec.eigenvalues)
+    << "). The dynamics has more than one invariant block (a part of the system no bath "
+       "reaches, or a conserved quantity), so the steady state depends on the initial state";
+  const std::string what = s.str();
   PetscCheck(method_ == "evolve", comm, PETSC_ERR_USER_INPUT,
              "%s; use [steady] method = \"evolve\" to get the state that [initial] relaxes to, "
              "or `qcoll spectrum` to inspect the eigenvalues (-%szero_tol sets the threshold)",
@@ -125,8 +128,7 @@ PetscErrorCode SteadySolver::CheckUnique(const SpectrumResult& spec, SteadyRepor
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report,
-                                   const SpectrumResult* spectrum) {
+PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report, const SpectrumResult* spectrum) {
   PetscFunctionBeginUser;
   const auto start = std::chrono::steady_clock::now();
   *report = SteadyReport();
@@ -139,8 +141,6 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report,
     SpectrumResult own;
     PetscCall(check_->Solve(&own));
     last_check_iterations_ = own.iterations;
-    // The check's factorisation is not needed until the next solve.
-    if (method_ != "eigen") PetscCall(check_->Release());
     PetscCall(CheckUnique(own, report));
   }
   if (impl_) {

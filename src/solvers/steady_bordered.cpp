@@ -4,6 +4,7 @@
 // makes A non-singular exactly when the steady state is unique.
 #include <mpi.h>
 
+#include <string>
 #include <vector>
 
 #include "steady_methods.hpp"
@@ -40,17 +41,14 @@ class BorderedSystem : public SteadyMethod {
     if (!direct) PetscCall(SetupDampedPreconditionerMatrix(o.prefix));
     PetscCall(KSPSetOperators(ksp_, A_, P_ ? P_ : A_));
     if (direct) {
-      PC pc;
-      PetscCall(KSPGetPC(ksp_, &pc));
-      PetscCall(KSPSetType(ksp_, KSPPREONLY));
-      PetscCall(PCSetType(pc, PCLU));
-      PetscCall(SetDefaultFactorSolver(pc, o.prefix));
+      PetscCall(SetDirectDefaults(o));
     } else {
       PetscCall(SetIterativeDefaults(o));
     }
     PetscCall(KSPSetFromOptions(ksp_));
     if (!direct) PetscCall(SetSubdomainLevels(o.prefix));
     tol_ = o.tol;
+    prefix_ = o.prefix;
     PetscFunctionReturn(0);
   }
 
@@ -68,14 +66,17 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(KSPGetConvergedReason(ksp_, &reason));
     PetscCall(KSPGetIterationNumber(ksp_, iterations));
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
+    const std::string advice =
+        direct_
+            ? "; the bordered Liouvillian is numerically singular (is the steady state "
+              "unique? see `qcoll spectrum`) or the factorisation's pivoting failed (try -" +
+                  prefix_ + "pc_factor_mat_solver_type mumps)"
+            : "; try -" + prefix_ + "pc_damping, -" + prefix_ + "sub_pc_factor_levels, another -" +
+                  prefix_ + "ksp_type or method = \"direct\" (docs/solvers.md)";
     PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
-               "the %s steady-state solve failed (%s after %" PetscInt_FMT
-               " iterations)%s",
+               "the %s steady-state solve failed (%s after %" PetscInt_FMT " iterations)%s",
                direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
-               direct_ ? "; the Liouvillian with the trace row is singular, so the steady state "
-                         "is probably not unique"
-                       : "; try -steady_pc_damping, -steady_sub_pc_factor_levels, another "
-                         "-steady_ksp_type or method = \"direct\" (docs/solvers.md)");
+               advice.c_str());
     if (!direct_) PetscCall(CheckTrueResidual(rho, tol_));
     PetscFunctionReturn(0);
   }
@@ -152,8 +153,8 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(MatGetOwnershipRange(L_, nullptr, &rend));
     for (PetscInt r = rstart_; r < rend; ++r) {
       if (r == 0) {
-        PetscCall(MatSetValues(A_, 1, &r, static_cast<PetscInt>(row_cols_.size()),
-                               row_cols_.data(), row_vals_.data(), INSERT_VALUES));
+        PetscCall(MatSetValues(A_, 1, &r, static_cast<PetscInt>(row_cols_.size()), row_cols_.data(),
+                               row_vals_.data(), INSERT_VALUES));
         continue;
       }
       PetscInt ncols;
@@ -188,6 +189,34 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(VecAssemblyEnd(shift_));
     PetscCall(MatDuplicate(A_, MAT_COPY_VALUES, &P_));
     PetscCall(MatDiagonalSet(P_, shift_, ADD_VALUES));
+    PetscFunctionReturn(0);
+  }
+
+  // LU with partial pivoting (MUMPS) is used as is: KSP preonly. SuperLU_dist
+  // pivots statically, which meets tiny pivots on Liouvillians: its default
+  // here is to replace them (-p_mat_superlu_dist_replacetinypivot) and to
+  // recover the accuracy by iterative refinement (KSP Richardson with the
+  // factorisation as preconditioner, converged in the true residual; GMRES
+  // would stall at ~1e-10 in the true residual on the perturbed factors).
+  PetscErrorCode SetDirectDefaults(const SteadyOptions& o) {
+    PetscFunctionBeginUser;
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
+    PetscCall(KSPSetType(ksp_, KSPPREONLY));
+    PetscCall(PCSetType(pc, PCLU));
+    PetscCall(SetDefaultFactorSolver(pc, o.prefix));
+    MatSolverType type;
+    PetscCall(PCFactorGetMatSolverType(pc, &type));
+    PetscBool superlu_dist;
+    PetscCall(PetscStrcmp(type, MATSOLVERSUPERLU_DIST, &superlu_dist));
+    if (!superlu_dist) PetscFunctionReturn(0);
+    PetscCall(KSPSetType(ksp_, KSPRICHARDSON));
+    PetscCall(KSPSetNormType(ksp_, KSP_NORM_UNPRECONDITIONED));
+    PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 100));
+    const std::string replace = "-" + o.prefix + "mat_superlu_dist_replacetinypivot";
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(nullptr, nullptr, replace.c_str(), &set));
+    if (!set) PetscCall(PetscOptionsSetValue(nullptr, replace.c_str(), "1"));
     PetscFunctionReturn(0);
   }
 
@@ -247,8 +276,8 @@ class BorderedSystem : public SteadyMethod {
                PETSC_ERR_NOT_CONVERGED,
                "the iterative steady-state solve stopped with true residual %g > 100 tol = %g "
                "(a left-preconditioned KSP can converge in its own norm only): use "
-               "-steady_ksp_pc_side right, or method = \"direct\"",
-               static_cast<double>(norm), 100 * tol);
+               "-%sksp_pc_side right, or method = \"direct\"",
+               static_cast<double>(norm), 100 * tol, prefix_.c_str());
     PetscFunctionReturn(0);
   }
 
@@ -258,6 +287,7 @@ class BorderedSystem : public SteadyMethod {
   PetscInt rstart_ = 0;
   bool direct_ = true;
   double tol_ = 1e-10;
+  std::string prefix_;
   std::vector<PetscInt> row_cols_;
   std::vector<PetscScalar> row_vals_;
 };

@@ -1,6 +1,6 @@
 // Memory model for choosing between LU and iterative solves.
-#include <petscmat.h>
 #include <mpi.h>
+#include <petscmat.h>
 
 #include <cmath>
 #include <fstream>

@@ -8,9 +8,10 @@ PetscErrorCode AdjointScatterCreate(Vec like, index_t d, AdjointScatter* out) {
   PetscFunctionBeginUser;
   PetscInt rstart, rend, n;
   PetscCall(VecGetSize(like, &n));
-  PetscCheck(n == static_cast<PetscInt>(d * d), PetscObjectComm(reinterpret_cast<PetscObject>(like)),
-             PETSC_ERR_ARG_SIZ, "vector of length %" PetscInt_FMT " is not vec of a %lld x %lld matrix",
-             n, static_cast<long long>(d), static_cast<long long>(d));
+  PetscCheck(n == static_cast<PetscInt>(d * d),
+             PetscObjectComm(reinterpret_cast<PetscObject>(like)), PETSC_ERR_ARG_SIZ,
+             "vector of length %" PetscInt_FMT " is not vec of a %lld x %lld matrix", n,
+             static_cast<long long>(d), static_cast<long long>(d));
   PetscCall(VecGetOwnershipRange(like, &rstart, &rend));
   // Owned target entry k = i + d*j of vec(rho^T) takes source entry j + d*i.
   std::vector<PetscInt> from(rend - rstart), to(rend - rstart);

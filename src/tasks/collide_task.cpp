@@ -37,12 +37,10 @@ PetscErrorCode RunOwnTaus(const Problem& p, const std::vector<int>& owner, int r
     if (ierr) {
       const char* text = nullptr;
       char* specific = nullptr;
-      PetscErrorMessage(ierr, &text, &specific);
-      *failure = "collide: tau = " + std::to_string(taus[k]) + " on rank " + std::to_string(rank) +
-                 ": " +
-                 (specific ? specific
-                  : text   ? text
-                           : "error");
+      PetscCall(PetscErrorMessage(ierr, &text, &specific));
+      const char* reason = specific ? specific : text ? text : "error";
+      PetscCallCXX(*failure = "collide: tau = " + std::to_string(taus[k]) + " on rank " +
+                              std::to_string(rank) + ": " + reason);
       break;
     }
   }
@@ -59,8 +57,8 @@ PetscErrorCode AgreeOnFailure(MPI_Comm comm, int rank, const std::string& failur
   if (first == size) PetscFunctionReturn(0);
   int length = static_cast<int>(failure.size());
   PetscCallMPI(MPI_Bcast(&length, 1, MPI_INT, first, comm));
-  std::string message(static_cast<std::size_t>(length), ' ');
-  if (rank == first) message = failure;
+  std::string message;
+  PetscCallCXX(message = rank == first ? failure : std::string(length, ' '));
   PetscCallMPI(MPI_Bcast(message.data(), length, MPI_CHAR, first, comm));
   SETERRQ(comm, PETSC_ERR_LIB, "%s", message.c_str());
 }
@@ -218,7 +216,8 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out) {
   PetscCallMPI(MPI_Comm_size(comm, &size));
   std::vector<int> owner;
   PetscCallCXX(owner = assign_tau_ranks(cfg.tau, cfg.t_final, size));
-  std::vector<CollideSeries> series(cfg.tau.size());
+  std::vector<CollideSeries> series;
+  PetscCallCXX(series.resize(cfg.tau.size()));
   std::string failure;
   PetscCall(RunOwnTaus(p, owner, rank, &series, &failure));
   PetscCall(AgreeOnFailure(comm, rank, failure));

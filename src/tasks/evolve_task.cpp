@@ -63,17 +63,30 @@ class CheckpointClock {
   double last_ = MPI_Wtime();
 };
 
+// PETSc log stage by name, registered once per process (-log_view shows them).
+PetscLogStage EvolveLogStage(const char* name) {
+  PetscLogStage stage = -1;
+  if (PetscLogStageGetId(name, &stage) != 0 || stage < 0) PetscLogStageRegister(name, &stage);
+  return stage;
+}
+
 }  // namespace
 
 PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
   const EvolveSettings& cfg = p.deck->evolve;
+  const PetscLogStage stage_assembly = EvolveLogStage("assembly"),
+                      stage_stepping = EvolveLogStage("time stepping"),
+                      stage_output = EvolveLogStage("output");
+  PetscCall(PetscLogStagePush(stage_assembly));
   Liouvillian L;
-  PetscCall(CreateLiouvillian(comm, p, &L));
+  Mat op;  // assembled L or the matrix-free operator (-qcoll_matrix_free)
+  PetscCall(CreateEvolutionOperator(comm, p, &L, &op));
   Vec rho;
   PetscCall(CreateInitialVector(p, L, &rho));
   ThermoEvaluator thermo;
-  PetscCall(thermo.Setup(L.total, p.ops, p.betas, cfg.entropy));
+  PetscCall(thermo.Setup(op, p.ops, p.betas, cfg.entropy));
+  PetscCall(PetscLogStagePop());
   if (cfg.entropy && !thermo.entropy_enabled())
     PetscCall(PetscPrintf(comm,
                           "evolve: entropy skipped: d = %lld exceeds %lld (rho would be "
@@ -132,11 +145,13 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCont
 
   auto record = [&](index_t k, double t, Vec state) -> PetscErrorCode {
     PetscFunctionBeginUser;
+    PetscCall(PetscLogStagePush(stage_output));
     times.push_back(t);
     values.emplace_back();
     PetscCall(thermo.Evaluate(state, &values.back()));
     if (snaps.every > 0 && k % snaps.every == 0)
       PetscCall(WriteSnapshot(out, snaps, state, rstart, t));
+    PetscCall(PetscLogStagePop());
     PetscFunctionReturn(0);
   };
   EvolveStats stats;
@@ -151,13 +166,16 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCont
     ckpt_error = WriteEvolveCheckpoint(comm, ckpt_path, rho, ck, p.ops.observable_names);
     return signalled || ckpt_error != 0;
   };
-  PetscCall(EvolveLinear(L.total, rho, opts, record, &stats));
+  PetscCall(PetscLogStagePush(stage_stepping));
+  PetscCall(EvolveLinear(op, rho, opts, record, &stats));
+  PetscCall(PetscLogStagePop());
   PetscCall(ckpt_error);
   ctx.stopped = stats.stopped;
   PetscCall(PetscPrintf(comm, "evolve: %s t = %g in %lld steps, %.2f s (method %s)\n",
                         stats.stopped ? "stopped at" : "reached", times.back(),
                         (long long)stats.steps, stats.wall_seconds, cfg.method.c_str()));
 
+  PetscCall(PetscLogStagePush(stage_output));
   std::vector<cplx> local;
   PetscCall(LocalValues(rho, &local));
   PetscCallCXX(write_thermo_series(out, "/evolve", times, values, p.ops.observable_names,
@@ -176,7 +194,9 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCont
   int rank;
   MPI_Comm_rank(comm, &rank);
   if (!stats.stopped && rank == 0) std::remove(ckpt_path.c_str());  // the run is complete
+  PetscCall(PetscLogStagePop());
   PetscCall(VecDestroy(&rho));
+  PetscCall(MatDestroy(&op));
   PetscCall(LiouvillianDestroy(&L));
   PetscFunctionReturn(0);
 }

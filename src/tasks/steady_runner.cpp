@@ -8,7 +8,9 @@
 
 namespace qcoll {
 
-SteadyRunner::~SteadyRunner() { Release(); }
+SteadyRunner::~SteadyRunner() {
+  Release();
+}
 
 PetscErrorCode SteadyRunner::Release() {
   PetscFunctionBeginUser;

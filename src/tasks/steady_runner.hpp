@@ -14,7 +14,7 @@
 namespace qcoll {
 
 struct SteadyPoint {
-  ThermoValues values;     // at the steady state (Pi = -sum_j beta_j Qdot_inc^j)
+  ThermoValues values;  // at the steady state (Pi = -sum_j beta_j Qdot_inc^j)
   bool with_entropy = false;
   SteadyReport report;
   bool with_spectrum = false;

@@ -3,6 +3,7 @@
 // L = L_0 + sum_j lambda_j L_Gj, so the Liouvillian and the solvers (with
 // the symbolic phase of their factorisations) are reused; any other key
 // re-loads the deck with the override and rebuilds everything.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -48,7 +49,8 @@ std::vector<double> scalars(const std::vector<SteadyPoint>& pts, double ThermoVa
 std::vector<double> per_species(const std::vector<SteadyPoint>& pts,
                                 std::vector<double> ThermoValues::*m) {
   std::vector<double> out;
-  for (const SteadyPoint& p : pts) out.insert(out.end(), (p.values.*m).begin(), (p.values.*m).end());
+  for (const SteadyPoint& p : pts)
+    out.insert(out.end(), (p.values.*m).begin(), (p.values.*m).end());
   return out;
 }
 
@@ -59,20 +61,21 @@ void write_steady_table(Hdf5File& f, const std::vector<SteadyPoint>& pts,
                "<H_S> at each point's steady state (energy)");
   f.write_real("/sweep/work_coherent", {np, ns}, per_species(pts, &ThermoValues::work_coherent),
                "coherent work rate Wdot_C^j per point and species (energy/time)");
-  f.write_real("/sweep/heat_incoherent", {np, ns},
-               per_species(pts, &ThermoValues::heat_incoherent),
+  f.write_real("/sweep/heat_incoherent", {np, ns}, per_species(pts, &ThermoValues::heat_incoherent),
                "incoherent heat rate Qdot_inc^j per point and species (energy/time)");
   f.write_real("/sweep/heat_ancilla", {np, ns}, per_species(pts, &ThermoValues::heat_ancilla),
                "energy gained by the ancillas per unit time Qdot_A^j per point and species "
                "(energy/time)");
   f.write_real("/sweep/work_switching", {np}, scalars(pts, &ThermoValues::work_switching),
                "switching work rate per point (energy/time)");
-  f.write_real("/sweep/entropy_production", {np},
-               scalars(pts, &ThermoValues::entropy_production),
+  f.write_real("/sweep/entropy_production", {np}, scalars(pts, &ThermoValues::entropy_production),
                "Pi = -sum_j beta_j Qdot_inc^j per point (1/time)");
   f.write_real("/sweep/entropy_production_ancilla", {np},
                scalars(pts, &ThermoValues::entropy_production_ancilla),
                "Pi_A = -sum_j beta_j Qdot_incA^j per point (1/time)");
+  if (std::all_of(pts.begin(), pts.end(), [](const SteadyPoint& p) { return p.with_entropy; }))
+    f.write_real("/sweep/entropy", {np}, scalars(pts, &ThermoValues::entropy),
+                 "von Neumann entropy of each point's steady state (dimensionless)");
   std::vector<double> residual;
   for (const SteadyPoint& p : pts) residual.push_back(p.report.residual);
   f.write_real("/sweep/residual", {np}, residual, "||L(rho)||_2 per point (1/time)");
@@ -113,18 +116,17 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
              "[sweep] runs the steady and spectrum tasks, not %s", task.c_str());
   const SweepSettings& sweep = *base.deck->sweep;
   const size_t count = sweep.values.size();
-  PetscCheck(!only || (*only >= 0 && static_cast<size_t>(*only) < count), comm,
-             PETSC_ERR_ARG_OUTOFRANGE, "--sweep-index %lld is out of range: the sweep has %zu points",
-             only.value_or(0), count);
+  PetscCheck(
+      !only || (*only >= 0 && static_cast<size_t>(*only) < count), comm, PETSC_ERR_ARG_OUTOFRANGE,
+      "--sweep-index %lld is out of range: the sweep has %zu points", only.value_or(0), count);
   std::vector<size_t> indices;
   for (size_t k = 0; k < count; ++k)
     if (!only || static_cast<size_t>(*only) == k) indices.push_back(k);
   const bool steady = task == "steady";
   const bool spectrum = !steady || base.deck->steady.gap;
   const bool reuse = lambda_species(sweep.key, base.me) >= 0;
-  PetscCall(PetscPrintf(comm, "sweep: %s over %zu value(s) of %s%s\n", task.c_str(),
-                        indices.size(), sweep.key.c_str(),
-                        reuse ? " (reusing the assembled Liouvillian)" : ""));
+  PetscCall(PetscPrintf(comm, "sweep: %s over %zu value(s) of %s%s\n", task.c_str(), indices.size(),
+                        sweep.key.c_str(), reuse ? " (reusing the assembled Liouvillian)" : ""));
 
   SteadyRunner runner;
   std::vector<SteadyPoint> points;
@@ -136,8 +138,8 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
     SweepPoint pt;
     PetscCall(LoadPoint(*base.deck, sweep, k, &pt));
     const Problem& p = *pt.problem;
-    PetscCall(PetscPrintf(comm, "sweep: point %zu: %s = %.10g\n", k, sweep.key.c_str(),
-                          sweep.values[k]));
+    PetscCall(
+        PetscPrintf(comm, "sweep: point %zu: %s = %.10g\n", k, sweep.key.c_str(), sweep.values[k]));
     if (n == 0 || !reuse) {
       PetscCall(runner.Setup(comm, p, steady, spectrum));
     } else {
@@ -152,8 +154,8 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
       PetscCallCXX(write_spectrum(out, group, points.back().spectrum));
     }
     PetscCallCXX(out.write_attribute(group, "value", sweep.values[k]));
-    PetscCallCXX(out.write_attribute(group, "override", sweep.key + "=" +
-                                                            sweep_override(sweep, k).value));
+    PetscCallCXX(
+        out.write_attribute(group, "override", sweep.key + "=" + sweep_override(sweep, k).value));
     values.push_back(sweep.values[k]);
     written.push_back(static_cast<long long>(k));
     observables = p.ops.observable_names;
@@ -169,6 +171,12 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
                   "index of each point in the full sweep; its group is /sweep/<index>");
     if (steady) write_steady_table(out, points, observables);
     if (spectrum) write_spectrum_table(out, points);
+    name_axes(out, "/sweep", "values", steady ? observables : std::vector<std::string>{});
+    for (const char* name : {"/sweep/residual", "/sweep/gap", "/sweep/eigenvalues"}) {
+      if (!out.exists(name)) continue;
+      out.label_dimensions(name, {"values"});
+      out.attach_dimension_scale(name, "/sweep/values", 0);
+    }
   });
   PetscFunctionReturn(0);
 }

@@ -4,8 +4,13 @@
 
 namespace qcoll {
 
-// Least-squares slope of ln y against ln x over the points with finite x, y > 0:
-// the measured order p of y ~ C x^p. NaN with fewer than two distinct x.
+// Errors at or below this are round-off (the map and the master equation agree
+// exactly, e.g. nothing happens) and are left out of fits.
+inline constexpr double kRoundOffError = 1e-12;
+
+// Least-squares slope of ln y against ln x over the points with finite x > 0
+// and y > kRoundOffError: the measured order p of y ~ C x^p. NaN with fewer
+// than two such points.
 double fitted_order(const std::vector<double>& x, const std::vector<double>& y);
 
 }  // namespace qcoll

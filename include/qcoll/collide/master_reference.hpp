@@ -1,13 +1,18 @@
 #pragma once
 // The master equation's solution at the stroboscopic times, the tau -> 0
-// reference of the collisional map: vec(rho_ME) advanced by SLEPc MFN,
-// exp(dt L) v, on PETSC_COMM_SELF (each rank runs its own tau values).
-// MFN options take the prefix -collide_ (e.g. -collide_mfn_tol 1e-13).
+// reference of the collisional map, on PETSC_COMM_SELF (each rank runs its
+// own tau values). For d <= kMaxDenseReferenceDimension the one-stroke
+// propagator exp(tau L) is built once as a dense d^2 x d^2 matrix (SLEPc FN,
+// Pade scaling and squaring) and applied per stroke; above it SLEPc MFN
+// computes exp(k tau L) v per recorded stroke (options prefix -collide_, e.g.
+// -collide_mfn_tol 1e-13, -collide_mfn_ncv 20).
 #include <slepcmfn.h>
 
 #include "qcoll/tasks/problem.hpp"
 
 namespace qcoll {
+
+inline constexpr index_t kMaxDenseReferenceDimension = 16;
 
 class MasterReference {
  public:
@@ -16,18 +21,29 @@ class MasterReference {
   MasterReference& operator=(const MasterReference&) = delete;
   ~MasterReference();
 
-  // Builds L on PETSC_COMM_SELF and sets rho_ME(0) to the deck's initial state.
-  PetscErrorCode Setup(const Problem& p);
-  // rho_ME(t + dt) into `rho` (dense, row-major).
-  PetscErrorCode Advance(double dt, DenseMatrix* rho);
+  enum class Method { Automatic, Dense, Krylov };
+
+  // Sets rho_ME(0) to the deck's initial state; one stroke is `tau`.
+  // Automatic: Dense for d <= kMaxDenseReferenceDimension, Krylov above.
+  PetscErrorCode Setup(const Problem& p, double tau, Method method = Method::Automatic);
+  // rho_ME after `strokes` more strokes, into `rho` (dense, row-major).
+  PetscErrorCode Advance(index_t strokes, DenseMatrix* rho);
   // Safe to call more than once (also called by the destructor).
   PetscErrorCode Destroy();
 
  private:
+  PetscErrorCode SetupDense(const Problem& p);
+  PetscErrorCode SetupKrylov(const Problem& p);
+
+  index_t d_ = 0;
+  double tau_ = 0.0;
+  // Dense path.
+  DenseMatrix propagator_;
+  std::vector<cplx> vec_;
+  // Krylov path.
   Liouvillian l_;
   MFN mfn_ = nullptr;
   Vec state_ = nullptr, next_ = nullptr;
-  index_t d_ = 0;
 };
 
 }  // namespace qcoll

@@ -92,6 +92,10 @@ class Hdf5File {
   void write_complex_row_distributed(const std::string& path, hsize_t row, hsize_t offset,
                                      const std::vector<cplx>& local);
 
+  // Unlinks a dataset or group if present (collective). Rewritten datasets
+  // that carry dimension scales are removed first, so no stale references stay.
+  void remove(const std::string& path);
+
   // Dimension scales (collective; see hdf5_dimensions.cpp): make `path` a scale
   // named `name`, attach it to dimension `dim` of `dataset`, or label a
   // dataset's dimensions ("t", "species", ...).

@@ -1,8 +1,10 @@
 #pragma once
 // Eigenvalues of a (singular) generator L nearest 0, with SLEPc EPS in
 // shift-and-invert mode. L itself is singular, so the pole of the inverse is
-// placed a tiny distance off 0 (at -shift * ||L||_inf); eigenvalues are still
-// sorted by their distance to the target 0.
+// placed a little off 0, at -shift * ||L||_inf (1e-4: far enough that the
+// inverse's largest eigenvalue 1/shift does not swamp the others in round-off,
+// close enough that 0 converges first); eigenvalues are still sorted by their
+// distance to the target 0.
 //
 // Options (prefix p, default "spectrum_"): -p_eps_* (e.g. -spectrum_eps_nev 10,
 // -spectrum_eps_tol), -p_st_* (e.g. -spectrum_st_shift, the inner solve
@@ -23,7 +25,7 @@ struct SpectrumOptions {
   index_t nev = 6;
   std::string prefix = "spectrum_";
   double zero_tolerance = 1e-8;  // |lambda| <= zero_tolerance * ||L||_inf counts as 0
-  double shift = 1e-9;           // pole of the inverse at -shift * ||L||_inf
+  double shift = 1e-4;           // pole of the inverse at -shift * ||L||_inf
   double tol = 1e-10;            // EPS convergence tolerance
 };
 
@@ -51,8 +53,6 @@ class SpectrumSolver {
   PetscErrorCode Solve(SpectrumResult* out);
   // Right eigenvector k (0: nearest 0) of the last Solve, into v (L's layout).
   PetscErrorCode GetEigenvector(index_t k, Vec v);
-  // Frees the factorisation and work space until the next Solve.
-  PetscErrorCode Release();
 
  private:
   Mat L_ = nullptr;

@@ -42,18 +42,18 @@ struct SteadyOptions {
   std::string method = "auto";  // auto | direct | iterative | eigen | evolve
   double tol = 1e-10;           // iterative: KSP rtol; evolve: ||L rho|| target; eigen: EPS tol
   std::string prefix = "steady_";
-  bool check_unique = true;     // overridden by -p_check_unique
-  bool verbose = true;          // one summary line per solve on rank 0
+  bool check_unique = true;  // overridden by -p_check_unique
+  bool verbose = true;       // one summary line per solve on rank 0
 };
 
 struct SteadyReport {
-  std::string method;             // method used
-  std::string reason;             // why (auto) or "requested"
-  double residual = 0.0;          // ||L rho||_2 of the returned state
-  double trace_error = 0.0;       // |w^H x - 1| of the raw solution x
-  double hermiticity_error = 0.0; // ||x - x^dag||_F of the raw solution (unit trace)
-  double min_eigenvalue = 0.0;    // smallest eigenvalue of rho (NaN if d too large)
-  PetscInt iterations = 0;        // KSP iterations, EPS restarts, TS steps (0 for LU)
+  std::string method;              // method used
+  std::string reason;              // why (auto) or "requested"
+  double residual = 0.0;           // ||L rho||_2 of the returned state
+  double trace_error = 0.0;        // |w^H x - 1| of the raw solution x
+  double hermiticity_error = 0.0;  // ||x - x^dag||_F of the raw solution (unit trace)
+  double min_eigenvalue = 0.0;     // smallest eigenvalue of rho (NaN if d too large)
+  PetscInt iterations = 0;         // KSP iterations, EPS restarts, TS steps (0 for LU)
   double wall_seconds = 0.0;
   bool unique_checked = false;
   bool unique = true;

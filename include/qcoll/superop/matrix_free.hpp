@@ -65,8 +65,8 @@ PetscErrorCode MatIsMatrixFreeLiouvillian(Mat m, PetscBool* flag);
 struct MatrixFreeStats {
   index_t d = 0;
   index_t owned_columns = 0;
-  index_t ghost_columns = 0;    // non-owned columns of rho gathered per product
-  index_t operator_nnz = 0;     // nnz(A0) + nnz(B0) + sum_s (nnz(P_s) + nnz(Q_s))
+  index_t ghost_columns = 0;  // non-owned columns of rho gathered per product
+  index_t operator_nnz = 0;   // nnz(A0) + nnz(B0) + sum_s (nnz(P_s) + nnz(Q_s))
   index_t sandwiches = 0;
   double bytes_per_rank = 0.0;  // operators, column patterns, ghost buffer (this rank)
 };

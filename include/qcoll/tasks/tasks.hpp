@@ -15,6 +15,8 @@ struct RunContext {
   std::string output_path;  // the HDF5 file being written
   bool restart = false;     // continue from output_path's checkpoint
   bool stopped = false;     // set by a task that checkpointed and stopped early
+  // --sweep-index: solve only this point of the deck's [sweep].
+  std::optional<long long> sweep_index;
 };
 
 // [evolve]: master-equation time evolution, /evolve. Checkpoints every
