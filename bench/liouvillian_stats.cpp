@@ -1,7 +1,7 @@
 // liouvillian_stats: the numbers behind docs/performance.md for one deck.
 //
 //   mpiexec -n P liouvillian_stats DECK.toml [--set KEY=VALUE ...]
-//           [-seconds S] [-virtual_ranks 64,128,...] [-skip_products]
+//           [-seconds S] [-virtual_ranks 64,128,...] [-skip_products] [-skip_assembled]
 //
 // Measured on the P ranks of the run (rank 0 prints one line
 // "STATS_JSON {...}" that bench/run_bench.py parses):
@@ -19,7 +19,8 @@
 // ranks, the column partition the code would use on each listed rank count:
 // ghost columns, neighbour ranks, and an upper bound on non-zeros per rank
 // (from the d x d operators only, so it works for d = 2^14), printed as
-// "PARTITION_JSON {...}".
+// "PARTITION_JSON {...}". -skip_assembled measures the matrix-free operator
+// only (sizes whose assembled L would not fit).
 #include <petscmat.h>
 #include <slepcsys.h>
 
@@ -192,7 +193,9 @@ PetscErrorCode Run(const CommandLine& cl) {
   PetscInt vr[32], nvr = 32;
   PetscBool have_vr = PETSC_FALSE;
   PetscCall(PetscOptionsGetReal(nullptr, nullptr, "-seconds", &seconds, nullptr));
+  PetscBool skip_assembled = PETSC_FALSE;
   PetscCall(PetscOptionsGetBool(nullptr, nullptr, "-skip_products", &skip_products, nullptr));
+  PetscCall(PetscOptionsGetBool(nullptr, nullptr, "-skip_assembled", &skip_assembled, nullptr));
   PetscCall(PetscOptionsGetIntArray(nullptr, nullptr, "-virtual_ranks", vr, &nvr, &have_vr));
 
   Deck deck;
@@ -218,56 +221,59 @@ PetscErrorCode Run(const CommandLine& cl) {
   j.add("ranks", size);
 
   // Assembly.
-  double rss0, rss1;
-  PetscCall(CurrentRss(&rss0));
-  PetscCallMPI(MPI_Barrier(comm));
-  double t0 = MPI_Wtime();
+  double rss0, rss1, t0;
   Liouvillian L;
-  PetscCall(CreateLiouvillian(comm, p, &L));
-  const double t_assembly = max_over(comm, MPI_Wtime() - t0);
-  PetscCall(CurrentRss(&rss1));
-  MatInfo info;
-  double mat_bytes = 0;
-  std::vector<Mat> all{L.fixed, L.total};
-  all.insert(all.end(), L.parts.begin(), L.parts.end());
-  // CSR storage (MatInfo's memory field is only filled with malloc logging):
-  // values + column indices, and the row arrays (i, ilen, imax) of each block.
-  const double blocks = size > 1 ? 2.0 : 1.0;
-  auto storage_bytes = [&](const MatInfo& mi) {
-    return mi.nz_allocated * (sizeof(PetscScalar) + sizeof(PetscInt)) +
-           blocks * 3.0 * local_rows_of(L) * sizeof(PetscInt);
-  };
-  for (Mat m : all) {
-    PetscCall(MatGetInfo(m, MAT_LOCAL, &info));
-    mat_bytes += storage_bytes(info);
-  }
-  PetscCall(MatGetInfo(L.total, MAT_LOCAL, &info));
-  const double nnz_local = info.nz_used, total_bytes_local = storage_bytes(info);
-  const double nnz_total = sum_over(comm, nnz_local);
-  j.add("assembly_seconds", t_assembly);
-  j.add("assembly_matrices", all.size());
-  j.add("assembly_bytes_max_rank", max_over(comm, mat_bytes));
-  j.add("assembly_bytes_total", sum_over(comm, mat_bytes));
-  j.add("total_matrix_bytes_max_rank", max_over(comm, total_bytes_local));
-  j.add("assembly_rss_growth_max_rank", max_over(comm, rss1 - rss0));
-  j.add("nnz", nnz_total);
-  j.add("nnz_per_row", nnz_total / (static_cast<double>(d) * d));
-  j.add("nnz_max_rank", max_over(comm, nnz_local));
-  j.add("nnz_balance", max_over(comm, nnz_local) / (nnz_total / size));
+  double nnz_total = 0;
+  if (!skip_assembled) {
+    PetscCall(CurrentRss(&rss0));
+    PetscCallMPI(MPI_Barrier(comm));
+    t0 = MPI_Wtime();
+    PetscCall(CreateLiouvillian(comm, p, &L));
+    const double t_assembly = max_over(comm, MPI_Wtime() - t0);
+    PetscCall(CurrentRss(&rss1));
+    MatInfo info;
+    double mat_bytes = 0;
+    std::vector<Mat> all{L.fixed, L.total};
+    all.insert(all.end(), L.parts.begin(), L.parts.end());
+    // CSR storage (MatInfo's memory field is only filled with malloc logging):
+    // values + column indices, and the row arrays (i, ilen, imax) of each block.
+    const double blocks = size > 1 ? 2.0 : 1.0;
+    auto storage_bytes = [&](const MatInfo& mi) {
+      return mi.nz_allocated * (sizeof(PetscScalar) + sizeof(PetscInt)) +
+             blocks * 3.0 * local_rows_of(L) * sizeof(PetscInt);
+    };
+    for (Mat m : all) {
+      PetscCall(MatGetInfo(m, MAT_LOCAL, &info));
+      mat_bytes += storage_bytes(info);
+    }
+    PetscCall(MatGetInfo(L.total, MAT_LOCAL, &info));
+    const double nnz_local = info.nz_used, total_bytes_local = storage_bytes(info);
+    nnz_total = sum_over(comm, nnz_local);
+    j.add("assembly_seconds", t_assembly);
+    j.add("assembly_matrices", all.size());
+    j.add("assembly_bytes_max_rank", max_over(comm, mat_bytes));
+    j.add("assembly_bytes_total", sum_over(comm, mat_bytes));
+    j.add("total_matrix_bytes_max_rank", max_over(comm, total_bytes_local));
+    j.add("assembly_rss_growth_max_rank", max_over(comm, rss1 - rss0));
+    j.add("nnz", nnz_total);
+    j.add("nnz_per_row", nnz_total / (static_cast<double>(d) * d));
+    j.add("nnz_max_rank", max_over(comm, nnz_local));
+    j.add("nnz_balance", max_over(comm, nnz_local) / (nnz_total / size));
 
-  // Halo of the assembled product: columns of the off-diagonal block.
-  double ghosts = 0, local_rows = static_cast<double>(L.layout.local_rows());
-  if (size > 1) {
-    Mat ad, ao;
-    const PetscInt* garray;
-    PetscCall(MatMPIAIJGetSeqAIJ(L.total, &ad, &ao, &garray));
-    PetscInt nc;
-    PetscCall(MatGetSize(ao, nullptr, &nc));
-    ghosts = nc;
+    // Halo of the assembled product: columns of the off-diagonal block.
+    double ghosts = 0, local_rows = static_cast<double>(L.layout.local_rows());
+    if (size > 1) {
+      Mat ad, ao;
+      const PetscInt* garray;
+      PetscCall(MatMPIAIJGetSeqAIJ(L.total, &ad, &ao, &garray));
+      PetscInt nc;
+      PetscCall(MatGetSize(ao, nullptr, &nc));
+      ghosts = nc;
+    }
+    j.add("halo_entries_max_rank", max_over(comm, ghosts));
+    j.add("halo_entries_total", sum_over(comm, ghosts));
+    j.add("halo_over_local_max", max_over(comm, ghosts / std::max(local_rows, 1.0)));
   }
-  j.add("halo_entries_max_rank", max_over(comm, ghosts));
-  j.add("halo_entries_total", sum_over(comm, ghosts));
-  j.add("halo_over_local_max", max_over(comm, ghosts / std::max(local_rows, 1.0)));
 
   // Matrix-free operator.
   PetscCall(CurrentRss(&rss0));
@@ -291,7 +297,7 @@ PetscErrorCode Run(const CommandLine& cl) {
 
   // Products.
   Vec x, ya, ym;
-  PetscCall(MatCreateVecs(L.total, &x, &ya));
+  PetscCall(MatCreateVecs(shell, &x, &ya));
   PetscCall(VecDuplicate(ya, &ym));
   {
     PetscInt rstart, rend;
@@ -302,13 +308,15 @@ PetscErrorCode Run(const CommandLine& cl) {
       a[r - rstart] = PetscScalar(std::sin(0.37 * r + 0.1), std::cos(0.11 * r));
     PetscCall(VecRestoreArray(x, &a));
   }
-  PetscCall(MatMult(L.total, x, ya));
-  PetscCall(MatMult(shell, x, ym));
-  PetscReal scale, diff;
-  PetscCall(VecNorm(ya, NORM_INFINITY, &scale));
-  PetscCall(VecAXPY(ym, -1.0, ya));
-  PetscCall(VecNorm(ym, NORM_INFINITY, &diff));
-  j.add("mf_relative_difference", diff / scale);
+  if (!skip_assembled) {
+    PetscCall(MatMult(L.total, x, ya));
+    PetscCall(MatMult(shell, x, ym));
+    PetscReal scale, diff;
+    PetscCall(VecNorm(ya, NORM_INFINITY, &scale));
+    PetscCall(VecAXPY(ym, -1.0, ya));
+    PetscCall(VecNorm(ym, NORM_INFINITY, &diff));
+    j.add("mf_relative_difference", diff / scale);
+  }
 
   const double rows = static_cast<double>(d) * d;
   const double csr_bytes = nnz_total * (sizeof(PetscScalar) + sizeof(PetscInt)) +
@@ -316,19 +324,23 @@ PetscErrorCode Run(const CommandLine& cl) {
   j.add("product_bytes_csr", csr_bytes);
   j.add("product_bytes_mf_min", 2.0 * rows * sizeof(PetscScalar));
   if (!skip_products) {
-    double ta, tm, ca, cm;
+    double ta = 0, tm, ca, cm;
     PetscInt ra, rm;
-    PetscCall(TimeProducts(L.total, x, ya, seconds, &ta, &ca, &ra));
+    if (!skip_assembled) {
+      PetscCall(TimeProducts(L.total, x, ya, seconds, &ta, &ca, &ra));
+      j.add("assembled_cpu_seconds_per_product", ca);
+      j.add("assembled_seconds_per_product", ta);
+      j.add("assembled_reps", ra);
+      j.add("assembled_gbs", csr_bytes / ta / 1e9);
+    }
     PetscCall(TimeProducts(shell, x, ym, seconds, &tm, &cm, &rm));
-    j.add("assembled_cpu_seconds_per_product", ca);
     j.add("mf_cpu_seconds_per_product", cm);
-    j.add("assembled_seconds_per_product", ta);
-    j.add("assembled_reps", ra);
-    j.add("assembled_gbs", csr_bytes / ta / 1e9);
     j.add("mf_seconds_per_product", tm);
     j.add("mf_reps", rm);
-    j.add("mf_effective_gbs", csr_bytes / tm / 1e9);
-    j.add("mf_speedup", ta / tm);
+    if (!skip_assembled) {
+      j.add("mf_effective_gbs", csr_bytes / tm / 1e9);
+      j.add("mf_speedup", ta / tm);
+    }
   }
   if (rank == 0) {
     std::printf("STATS_JSON %s\n", j.str().c_str());
@@ -356,7 +368,7 @@ int main(int argc, char** argv) {
   if (cl.deck.empty()) {
     std::fprintf(stderr,
                  "usage: liouvillian_stats DECK.toml [--set KEY=VALUE ...] [-seconds S] "
-                 "[-virtual_ranks P1,P2,...] [-skip_products]\n");
+                 "[-virtual_ranks P1,P2,...] [-skip_products] [-skip_assembled]\n");
     return 1;
   }
   std::vector<char*> pargv{argv[0]};

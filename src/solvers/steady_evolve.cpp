@@ -3,6 +3,9 @@
 // 1e8/||L||. One step maps each eigenmode by 1/(1 - dt lambda): the
 // steady-state components are kept exactly, every other mode is damped,
 // and once dt * gap >> 1 the iteration converges like inverse iteration.
+// TS gets its own copy of L: during a solve it keeps shift - L in its
+// Jacobian matrix (undone only when TSSolve returns), while the convergence
+// test after each step needs L itself.
 #include <petscts.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@ class EvolveToSteady : public SteadyMethod {
  public:
   ~EvolveToSteady() override {
     TSDestroy(&ts_);
+    MatDestroy(&L_ts_);
     VecDestroy(&work_);
   }
 
@@ -25,11 +29,12 @@ class EvolveToSteady : public SteadyMethod {
     w_ = w;
     tol_ = o.tol;
     PetscCall(MatCreateVecs(L, nullptr, &work_));
+    PetscCall(MatDuplicate(L, MAT_COPY_VALUES, &L_ts_));
     PetscCall(TSCreate(PetscObjectComm(reinterpret_cast<PetscObject>(L)), &ts_));
     PetscCall(TSSetOptionsPrefix(ts_, o.prefix.c_str()));
     PetscCall(TSSetProblemType(ts_, TS_LINEAR));
     PetscCall(TSSetRHSFunction(ts_, nullptr, TSComputeRHSFunctionLinear, nullptr));
-    PetscCall(TSSetRHSJacobian(ts_, L, L, TSComputeRHSJacobianConstant, nullptr));
+    PetscCall(TSSetRHSJacobian(ts_, L_ts_, L_ts_, TSComputeRHSJacobianConstant, nullptr));
     PetscCall(TSSetType(ts_, TSBEULER));
     TSAdapt adapt;
     PetscCall(TSGetAdapt(ts_, &adapt));
@@ -59,7 +64,8 @@ class EvolveToSteady : public SteadyMethod {
     scale = scale > 0 ? scale : 1.0;
     dt_ = 1.0 / scale;
     dt_max_ = 1e8 / scale;
-    PetscCall(TSSetRHSJacobian(ts_, L_, L_, TSComputeRHSJacobianConstant, nullptr));
+    PetscCall(MatCopy(L_, L_ts_, SAME_NONZERO_PATTERN));  // L may have changed (sweeps)
+    PetscCall(TSSetRHSJacobian(ts_, L_ts_, L_ts_, TSComputeRHSJacobianConstant, nullptr));
     PetscCall(TSSetTime(ts_, 0.0));
     PetscCall(TSSetStepNumber(ts_, 0));
     PetscCall(TSSetTimeStep(ts_, dt_));
@@ -99,7 +105,7 @@ class EvolveToSteady : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  Mat L_ = nullptr;
+  Mat L_ = nullptr, L_ts_ = nullptr;
   Vec w_ = nullptr, work_ = nullptr;
   TS ts_ = nullptr;
   double tol_ = 1e-10, dt_ = 0, dt_max_ = 0, residual_ = 0;

@@ -26,21 +26,29 @@ struct RealCsr {
   std::vector<double> vals;
 };
 
-// A complex operator as re + i im, each part with its own pattern. Operators
-// built from real matrices (H, spin jump operators) then cost one real
-// multiply-add per entry and component instead of a complex product, and every
-// inner loop is "real coefficient times a (re, im) pair", which compiles to
-// packed multiply-adds.
+// A complex operator as re + i im, each part with its own pattern, and the
+// rows that have entries. Operators built from real matrices (H, spin jump
+// operators) then cost one real multiply-add per entry and component instead
+// of a complex product, and every inner loop is "real coefficient times
+// (re, im) pairs", which compiles to packed multiply-adds.
 struct SplitCsr {
   RealCsr re, im;
+  std::vector<int> rows;  // rows with entries in re or im
+  // At most one entry per row (local ladder and projection operators): the
+  // entry of each listed row, for a loop without inner loops.
+  bool single = false;
+  std::vector<int> single_cols;
+  std::vector<cplx> single_vals;
 };
 
-SplitCsr split(const CsrMatrix& m) {
+// `drop_diagonal`: the diagonal is kept elsewhere (A0 and B0, see Kernel::diag).
+SplitCsr split(const CsrMatrix& m, bool drop_diagonal) {
   SplitCsr s;
   for (index_t i = 0; i < m.rows(); ++i) {
     for (index_t p = m.rowptr()[i]; p < m.rowptr()[i + 1]; ++p) {
       const cplx v = m.values()[p];
       const int c = static_cast<int>(m.colind()[p]);
+      if (drop_diagonal && c == i) continue;
       if (v.real() != 0.0) {
         s.re.cols.push_back(c);
         s.re.vals.push_back(v.real());
@@ -50,16 +58,28 @@ SplitCsr split(const CsrMatrix& m) {
         s.im.vals.push_back(v.imag());
       }
     }
+    const bool any = static_cast<index_t>(s.re.cols.size()) > s.re.ptr.back() ||
+                     static_cast<index_t>(s.im.cols.size()) > s.im.ptr.back();
     s.re.ptr.push_back(static_cast<index_t>(s.re.cols.size()));
     s.im.ptr.push_back(static_cast<index_t>(s.im.cols.size()));
+    if (any) s.rows.push_back(static_cast<int>(i));
   }
+  s.single = !drop_diagonal;
+  for (index_t i = 0; i < m.rows() && s.single; ++i)
+    s.single = m.rowptr()[i + 1] - m.rowptr()[i] <= 1;
+  if (s.single)
+    for (const int i : s.rows) {
+      s.single_cols.push_back(static_cast<int>(m.colind()[m.rowptr()[i]]));
+      s.single_vals.push_back(m.values()[m.rowptr()[i]]);
+    }
   return s;
 }
 
 // For each owned column j of rho, the entries (k, R_kj) of column j of a right
 // operator R, with k translated into a slot of the column table (owned columns
-// first, then ghost columns), split by real and imaginary part of R_kj (B0) or
-// kept complex (sandwich Q_s); `remote` marks columns that need a ghost column.
+// first, then ghost columns), split by real and imaginary part of R_kj (B0,
+// without its diagonal) or kept complex (sandwich Q_s); `remote` marks columns
+// that need a ghost column.
 struct SplitColumns {
   std::vector<index_t> ptr_re{0}, ptr_im{0};
   std::vector<int> slot_re, slot_im;
@@ -76,8 +96,10 @@ struct ComplexColumns {
 
 struct Kernel {
   index_t d = 0, j0 = 0, j1 = 0;
-  SplitCsr a0;
-  SplitColumns b0;
+  std::vector<cplx> a0_diag;  // (A0)_ii
+  std::vector<cplx> b0_diag;  // (B0)_jj of the owned columns
+  SplitCsr a0;                // A0 without its diagonal
+  SplitColumns b0;            // B0 without its diagonal
   std::vector<SplitCsr> p;
   std::vector<ComplexColumns> q;
   std::vector<PetscInt> ghost_cols;   // global indices of the ghost columns, ascending
@@ -99,55 +121,110 @@ struct Shell {
 
 constexpr const char* kComposedName = "qcoll_matrix_free";
 
-// One column of the left and right-only products, in one pass over its d rows:
-//   y_i (= or +=) (A x)_i + sum_e br_e xr_e[i] + i sum_e bi_e xi_e[i]
-// with A = a->re + i a->im (skipped when a is null). Complex values are
-// (re, im) pairs of doubles.
-template <bool kSet>
-void left_right_column(index_t d, const SplitCsr* a, const double* x, const double* const* xr,
-                       const double* br, int nr, const double* const* xi, const double* bi, int ni,
-                       double* y) {
-  const index_t *pr = a ? a->re.ptr.data() : nullptr, *pi = a ? a->im.ptr.data() : nullptr;
-  const int *cr = a ? a->re.cols.data() : nullptr, *ci = a ? a->im.cols.data() : nullptr;
-  const double *vr = a ? a->re.vals.data() : nullptr, *vi = a ? a->im.vals.data() : nullptr;
+// Complex vectors below are (re, im) pairs of doubles.
+
+// y_i = (a_i + b) x_i: the diagonals of A0 and B0 together; sets column y.
+void diagonal_set(index_t d, const cplx* a, cplx b, const double* x, double* y) {
   for (index_t i = 0; i < d; ++i) {
-    double sr = 0.0, si = 0.0, tr = 0.0, ti = 0.0;  // y_i = s + i t
-    if (a) {
-      for (index_t p = pr[i]; p < pr[i + 1]; ++p) {
-        sr += vr[p] * x[2 * cr[p]];
-        si += vr[p] * x[2 * cr[p] + 1];
+    const double dr = a[i].real() + b.real(), di = a[i].imag() + b.imag();
+    const double xr = x[2 * i], xi = x[2 * i + 1];
+    y[2 * i] = dr * xr - di * xi;
+    y[2 * i + 1] = dr * xi + di * xr;
+  }
+}
+
+// y_b += A x_b for B columns at once: each entry of A is loaded once per
+// block, and the B columns give independent chains of multiply-adds.
+template <int B>
+void left_block(const SplitCsr& a, const double* const* x, double* const* y) {
+  const index_t *pr = a.re.ptr.data(), *pi = a.im.ptr.data();
+  const int *cr = a.re.cols.data(), *ci = a.im.cols.data();
+  const double *vr = a.re.vals.data(), *vi = a.im.vals.data();
+  for (const int i : a.rows) {
+    double s[B][2] = {}, t[B][2] = {};  // (A x)_i = s + i t
+    for (index_t p = pr[i]; p < pr[i + 1]; ++p) {
+      const double v = vr[p];
+      const index_t c = 2 * static_cast<index_t>(cr[p]);
+      for (int b = 0; b < B; ++b) {
+        s[b][0] += v * x[b][c];
+        s[b][1] += v * x[b][c + 1];
       }
-      for (index_t p = pi[i]; p < pi[i + 1]; ++p) {
-        tr += vi[p] * x[2 * ci[p]];
-        ti += vi[p] * x[2 * ci[p] + 1];
+    }
+    for (index_t p = pi[i]; p < pi[i + 1]; ++p) {
+      const double v = vi[p];
+      const index_t c = 2 * static_cast<index_t>(ci[p]);
+      for (int b = 0; b < B; ++b) {
+        t[b][0] += v * x[b][c];
+        t[b][1] += v * x[b][c + 1];
       }
     }
-    for (int e = 0; e < nr; ++e) {
-      sr += br[e] * xr[e][2 * i];
-      si += br[e] * xr[e][2 * i + 1];
-    }
-    for (int e = 0; e < ni; ++e) {
-      tr += bi[e] * xi[e][2 * i];
-      ti += bi[e] * xi[e][2 * i + 1];
-    }
-    if constexpr (kSet) {
-      y[2 * i] = sr - ti;
-      y[2 * i + 1] = si + tr;
-    } else {
-      y[2 * i] += sr - ti;
-      y[2 * i + 1] += si + tr;
+    for (int b = 0; b < B; ++b) {
+      y[b][2 * i] += s[b][0] - t[b][1];
+      y[b][2 * i + 1] += s[b][1] + t[b][0];
     }
   }
 }
 
-// y += s (P x), P = re + i im; rows of P without entries are skipped.
-void sandwich_add(index_t d, const SplitCsr& a, cplx s, const double* x, double* y) {
+// y += sum_e br_e xr_e + i sum_e bi_e xi_e over d rows (column j of x B0),
+// four rows at a time: contiguous loads, no shuffles until the final sum.
+void right_column(index_t d, const double* const* xr, const double* br, int nr,
+                  const double* const* xi, const double* bi, int ni, double* y) {
+  constexpr int R = 4;
+  index_t i = 0;
+  for (; i + R <= d; i += R) {
+    double s[2 * R] = {}, t[2 * R] = {};
+    for (int e = 0; e < nr; ++e) {
+      const double b = br[e];
+      const double* xe = xr[e] + 2 * i;
+      for (int q = 0; q < 2 * R; ++q) s[q] += b * xe[q];
+    }
+    for (int e = 0; e < ni; ++e) {
+      const double b = bi[e];
+      const double* xe = xi[e] + 2 * i;
+      for (int q = 0; q < 2 * R; ++q) t[q] += b * xe[q];
+    }
+    double* yi = y + 2 * i;
+    for (int r = 0; r < R; ++r) {
+      yi[2 * r] += s[2 * r] - t[2 * r + 1];
+      yi[2 * r + 1] += s[2 * r + 1] + t[2 * r];
+    }
+  }
+  for (; i < d; ++i) {
+    double s0 = 0.0, s1 = 0.0, t0 = 0.0, t1 = 0.0;
+    for (int e = 0; e < nr; ++e) {
+      s0 += br[e] * xr[e][2 * i];
+      s1 += br[e] * xr[e][2 * i + 1];
+    }
+    for (int e = 0; e < ni; ++e) {
+      t0 += bi[e] * xi[e][2 * i];
+      t1 += bi[e] * xi[e][2 * i + 1];
+    }
+    y[2 * i] += s0 - t1;
+    y[2 * i + 1] += s1 + t0;
+  }
+}
+
+// y += s (P x) over the rows of P that have entries.
+void sandwich_add(const SplitCsr& a, cplx s, const double* x, double* y) {
+  if (a.single) {
+    const double s_re = s.real(), s_im = s.imag();
+    const int* cols = a.single_cols.data();
+    const double* v = reinterpret_cast<const double*>(a.single_vals.data());
+    for (size_t r = 0; r < a.rows.size(); ++r) {
+      const double w_re = s_re * v[2 * r] - s_im * v[2 * r + 1];
+      const double w_im = s_re * v[2 * r + 1] + s_im * v[2 * r];
+      const double xr = x[2 * cols[r]], xi = x[2 * cols[r] + 1];
+      const index_t i = a.rows[r];
+      y[2 * i] += w_re * xr - w_im * xi;
+      y[2 * i + 1] += w_re * xi + w_im * xr;
+    }
+    return;
+  }
   const index_t *pr = a.re.ptr.data(), *pi = a.im.ptr.data();
   const int *cr = a.re.cols.data(), *ci = a.im.cols.data();
   const double *vr = a.re.vals.data(), *vi = a.im.vals.data();
   const double s_re = s.real(), s_im = s.imag();
-  for (index_t i = 0; i < d; ++i) {
-    if (pr[i] == pr[i + 1] && pi[i] == pi[i + 1]) continue;
+  for (const int i : a.rows) {
     double sr = 0.0, si = 0.0, tr = 0.0, ti = 0.0;
     for (index_t p = pr[i]; p < pr[i + 1]; ++p) {
       sr += vr[p] * x[2 * cr[p]];
@@ -175,40 +252,53 @@ void axpy(index_t n, cplx s, const cplx* xc, cplx* yc) {
   }
 }
 
-// Owned column jl of y: the local pass (remote = false) sets it, the ghost pass adds.
-void apply_column(Kernel& k, index_t jl, bool remote, cplx* yc) {
+const double* as_doubles(const cplx* c) {
+  return reinterpret_cast<const double*>(c);
+}
+
+// The right-multiplication terms of owned column jl that belong to this pass
+// (remote: those of columns that need a ghost column).
+void right_terms(Kernel& k, index_t jl, bool remote, double* y) {
   const index_t d = k.d;
-  double* y = reinterpret_cast<double*>(yc);
   const SplitColumns& b = k.b0;
-  const bool b_now = static_cast<bool>(b.remote[jl]) == remote;
-  int nr = 0, ni = 0;
-  if (b_now) {
+  if (static_cast<bool>(b.remote[jl]) == remote) {
+    int nr = 0, ni = 0;
     for (index_t e = b.ptr_re[jl]; e < b.ptr_re[jl + 1]; ++e)
-      k.xr[nr++] = reinterpret_cast<const double*>(k.colptr[b.slot_re[e]]);
+      k.xr[nr++] = as_doubles(k.colptr[b.slot_re[e]]);
     for (index_t e = b.ptr_im[jl]; e < b.ptr_im[jl + 1]; ++e)
-      k.xi[ni++] = reinterpret_cast<const double*>(k.colptr[b.slot_im[e]]);
+      k.xi[ni++] = as_doubles(k.colptr[b.slot_im[e]]);
+    if (nr + ni > 0)
+      right_column(d, k.xr.data(), b.val_re.data() + b.ptr_re[jl], nr, k.xi.data(),
+                   b.val_im.data() + b.ptr_im[jl], ni, y);
   }
-  const double* br = b.val_re.data() + b.ptr_re[jl];
-  const double* bi = b.val_im.data() + b.ptr_im[jl];
-  if (!remote)
-    left_right_column<true>(d, &k.a0, reinterpret_cast<const double*>(k.colptr[jl]), k.xr.data(),
-                            br, nr, k.xi.data(), bi, ni, y);
-  else if (b_now)
-    left_right_column<false>(d, nullptr, nullptr, k.xr.data(), br, nr, k.xi.data(), bi, ni, y);
   for (size_t s = 0; s < k.p.size(); ++s) {
     const ComplexColumns& q = k.q[s];
     if (static_cast<bool>(q.remote[jl]) != remote) continue;
     const index_t first = q.ptr[jl], last = q.ptr[jl + 1];
     if (first == last) continue;
     if (last - first == 1) {  // P (q x_k): no scratch column
-      sandwich_add(d, k.p[s], q.val[first],
-                   reinterpret_cast<const double*>(k.colptr[q.slot[first]]), y);
+      sandwich_add(k.p[s], q.val[first], as_doubles(k.colptr[q.slot[first]]), y);
       continue;
     }
     std::fill(k.tmp.begin(), k.tmp.end(), cplx(0.0));
     for (index_t e = first; e < last; ++e) axpy(d, q.val[e], k.colptr[q.slot[e]], k.tmp.data());
-    sandwich_add(d, k.p[s], 1.0, reinterpret_cast<const double*>(k.tmp.data()), y);
+    sandwich_add(k.p[s], 1.0, as_doubles(k.tmp.data()), y);
   }
+}
+
+// Local pass over owned columns [c0, c0 + B): sets them from the diagonal and
+// the left products, then adds the right products that need no ghost column.
+template <int B>
+void local_block(Kernel& k, index_t c0, cplx* yc) {
+  const double* x[B];
+  double* y[B];
+  for (int b = 0; b < B; ++b) {
+    x[b] = as_doubles(k.colptr[c0 + b]);
+    y[b] = reinterpret_cast<double*>(yc + (c0 + b) * k.d);
+    diagonal_set(k.d, k.a0_diag.data(), k.b0_diag[c0 + b], x[b], y[b]);
+  }
+  left_block<B>(k.a0, x, y);
+  for (int b = 0; b < B; ++b) right_terms(k, c0 + b, false, y[b]);
 }
 
 PetscErrorCode KernelApply(Kernel& k, Vec x, Vec y) {
@@ -222,14 +312,17 @@ PetscErrorCode KernelApply(Kernel& k, Vec x, Vec y) {
   const cplx* xc = reinterpret_cast<const cplx*>(xa);
   cplx* yc = reinterpret_cast<cplx*>(ya);
   for (index_t c = 0; c < nown; ++c) k.colptr[c] = xc + c * d;
-  for (index_t jl = 0; jl < nown; ++jl) apply_column(k, jl, false, yc + jl * d);
+  index_t c0 = 0;
+  for (; c0 + 4 <= nown; c0 += 4) local_block<4>(k, c0, yc);
+  for (; c0 < nown; ++c0) local_block<1>(k, c0, yc);
   if (k.scatter) {
     PetscCall(VecScatterEnd(k.scatter, x, k.ghosts, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar* ga;
     PetscCall(VecGetArrayRead(k.ghosts, &ga));
     const cplx* gc = reinterpret_cast<const cplx*>(ga);
     for (size_t g = 0; g < k.ghost_cols.size(); ++g) k.colptr[nown + g] = gc + g * d;
-    for (index_t jl = 0; jl < nown; ++jl) apply_column(k, jl, true, yc + jl * d);
+    for (index_t jl = 0; jl < nown; ++jl)
+      right_terms(k, jl, true, reinterpret_cast<double*>(yc + jl * d));
     PetscCall(VecRestoreArrayRead(k.ghosts, &ga));
   }
   PetscCall(VecRestoreArrayRead(x, &xa));
@@ -245,7 +338,7 @@ PetscErrorCode KernelDestroy(Kernel* k) {
 }
 
 double csr_bytes(const SplitCsr& c) {
-  double b = 0.0;
+  double b = c.rows.size() * sizeof(int) + c.single_cols.size() * (sizeof(int) + sizeof(cplx));
   for (const RealCsr* r : {&c.re, &c.im})
     b += r->ptr.size() * sizeof(index_t) + r->cols.size() * (sizeof(int) + sizeof(double));
   return b;
@@ -277,8 +370,10 @@ PetscErrorCode KernelCreate(const GroupedTerms& g, Vec like, Kernel* k) {
   k->j0 = rstart / d;
   k->j1 = rend / d;
   const index_t nown = k->owned();
-  k->a0 = split(g.left);
-  for (const GroupedSandwich& s : g.sandwiches) k->p.push_back(split(s.left));
+  k->a0 = split(g.left, true);
+  k->a0_diag.resize(d);
+  for (index_t i = 0; i < d; ++i) k->a0_diag[i] = g.left.at(i, i);
+  for (const GroupedSandwich& s : g.sandwiches) k->p.push_back(split(s.left, false));
 
   // Right operators transposed: row j of R^T is column j of R.
   std::vector<CsrMatrix> rt;
@@ -301,16 +396,21 @@ PetscErrorCode KernelCreate(const GroupedTerms& g, Vec like, Kernel* k) {
       k->ghost_cols.push_back(static_cast<PetscInt>(col));
     }
 
-  // B0: entries split by real and imaginary part; at most nnz(B0 column) of each.
+  // B0: diagonal apart, the other entries split by real and imaginary part.
   {
     const CsrMatrix& r = rt[0];
     SplitColumns& b = k->b0;
     b.remote.assign(nown, 0);
+    k->b0_diag.assign(nown, 0.0);
     index_t widest = 0;
     for (index_t j = k->j0; j < k->j1; ++j) {
       for (index_t e = r.rowptr()[j]; e < r.rowptr()[j + 1]; ++e) {
-        const int slot = slot_of[r.colind()[e]];
         const cplx v = r.values()[e];
+        if (r.colind()[e] == j) {
+          k->b0_diag[j - k->j0] = v;
+          continue;
+        }
+        const int slot = slot_of[r.colind()[e]];
         if (v.real() != 0.0) {
           b.slot_re.push_back(slot);
           b.val_re.push_back(v.real());
@@ -363,7 +463,8 @@ PetscErrorCode KernelCreate(const GroupedTerms& g, Vec like, Kernel* k) {
   k->operator_nnz = g.left.nnz() + g.right.nnz();
   for (const GroupedSandwich& s : g.sandwiches) k->operator_nnz += s.left.nnz() + s.right.nnz();
   k->bytes = csr_bytes(k->a0) + columns_bytes(k->b0) +
-             static_cast<double>(d) * nghost * sizeof(cplx) + d * sizeof(cplx);
+             (k->a0_diag.size() + k->b0_diag.size() + d) * sizeof(cplx) +
+             static_cast<double>(d) * nghost * sizeof(cplx);
   for (const SplitCsr& c : k->p) k->bytes += csr_bytes(c);
   for (const ComplexColumns& c : k->q) k->bytes += columns_bytes(c);
   PetscFunctionReturn(0);
