@@ -16,7 +16,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-de
   libmuparser-dev libgtest-dev liblapack-dev python3 python3-h5py python3-numpy \
   python3-matplotlib python3-pytest
 
-.PHONY: all deps build run test bench clean fuzz-asan
+.PHONY: all deps build run test bench figures clean fuzz-asan
 all: build
 
 deps:
@@ -62,6 +62,18 @@ fuzz-asan: deps
 	cmake --build $(ASAN_BUILD) --target test_fuzz_deck -j2
 	cd $(ASAN_BUILD)/tests && ASAN_OPTIONS=detect_leaks=0 OMPI_ALLOW_RUN_AS_ROOT=1 \
 	  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ./test_fuzz_deck
+
+# The README's figures (docs/figures/), regenerated from the example decks.
+FIG = docs/figures
+figures: build
+	@mkdir -p $(FIG) $(OUT)
+	$(BUILD)/qcoll evolve inputs/qubit.toml -o $(OUT)/qubit_evolve.h5 --overwrite
+	$(BUILD)/qcoll collide inputs/qubit.toml -o $(OUT)/qubit_collide.h5 --overwrite
+	$(BUILD)/qcoll steady inputs/qubit.toml -o $(OUT)/qubit_sweep.h5 --overwrite \
+	  --set 'sweep.key="species.bath.lambda"' --set 'sweep.values=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]'
+	MPLBACKEND=Agg /usr/bin/python3 post/qcoll-plot $(OUT)/qubit_evolve.h5 $(OUT)/qubit_collide.h5 $(OUT)/qubit_sweep.h5 -o $(OUT)/figures
+	cp $(OUT)/figures/qubit_evolve_evolve_energy.png $(OUT)/figures/qubit_collide_collide_convergence.png \
+	  $(OUT)/figures/qubit_sweep_sweep_currents.png $(FIG)/
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -10,6 +10,7 @@
 
 #include "qcoll/io/output.hpp"
 #include "qcoll/solvers/spectrum.hpp"
+#include "qcoll/superop/adjoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "steady_support.hpp"
 #include "test_support.hpp"
@@ -104,6 +105,38 @@ std::string shared_temp_path(const std::string& stem) {
 }
 
 }  // namespace
+
+TEST(Superop, AdjointScatterGivesTheAdjointAcrossRanks) {
+  const index_t d = 5;  // columns split unevenly over the ranks
+  auto value = [](index_t i, index_t j) { return cplx(1.0 + i + 10.0 * j, 0.5 * i - j); };
+  const ColumnLayout lay = column_layout(MPI_COMM_WORLD, d);
+  Vec v, out;
+  ASSERT_EQ(VecCreateMPI(MPI_COMM_WORLD, lay.local_rows(), d * d, &v), 0);
+  ASSERT_EQ(VecDuplicate(v, &out), 0);
+  ASSERT_EQ(FillDensityVector(lay, v, value), 0);
+  AdjointScatter a;
+  ASSERT_EQ(AdjointScatterCreate(v, d, &a), 0);
+  ASSERT_EQ(VecAdjoint(&a, v, out), 0);
+  DenseMatrix adj;
+  ASSERT_EQ(GatherDensity(out, d, &adj), 0);
+  for (index_t i = 0; i < d; ++i)
+    for (index_t j = 0; j < d; ++j) EXPECT_EQ(adj(i, j), std::conj(value(j, i)));
+  PetscReal antihermitian;
+  ASSERT_EQ(VecHermitianPart(&a, v, &antihermitian), 0);
+  DenseMatrix h;
+  ASSERT_EQ(GatherDensity(v, d, &h), 0);
+  DenseMatrix m(d, d);
+  for (index_t i = 0; i < d; ++i)
+    for (index_t j = 0; j < d; ++j) m(i, j) = value(i, j);
+  EXPECT_LT(max_abs_diff(h, cplx(0.5) * (m + m.adjoint())), 1e-14);
+  double norm = 0;
+  for (index_t i = 0; i < d; ++i)
+    for (index_t j = 0; j < d; ++j) norm += std::norm(m(i, j) - std::conj(m(j, i)));
+  EXPECT_NEAR(antihermitian, std::sqrt(norm), 1e-12);
+  ASSERT_EQ(AdjointScatterDestroy(&a), 0);
+  ASSERT_EQ(VecDestroy(&v), 0);
+  ASSERT_EQ(VecDestroy(&out), 0);
+}
 
 TEST(Steady, AllMethodsAgree) {
   const std::vector<std::pair<std::string, Deck>> decks = {

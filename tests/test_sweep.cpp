@@ -143,6 +143,15 @@ TEST(Sweep, IterativeLambdaSweepEqualsSeparateRuns) {
       sweep_deck("xxz_chain.toml", "species.hot.lambda", "[0.1, 0.4]", overrides), 1e-9);
 }
 
+TEST(Sweep, EveryMethodReusesItsSolverAcrossLambdaPoints) {
+  for (const char* method : {"eigen", "evolve"}) {
+    const std::vector<Override> overrides{{"steady.method", std::string("\"") + method + "\""},
+                                          {"steady.tol", "1e-12"}};
+    expect_sweep_equals_separate_runs(
+        sweep_deck("maser.toml", "species.drive.lambda", "[0.0, 0.2, 0.3]", overrides), 1e-10);
+  }
+}
+
 TEST(Sweep, SpectrumSweepGivesTheGapOfEachPoint) {
   const Deck deck = sweep_deck("qubit.toml", "species.bath.lambda", "[0.0, 0.5]");
   const std::string path = run_task("spectrum", deck, "spectrum_sweep");

@@ -5,10 +5,12 @@
 // and once dt * gap >> 1 the iteration converges like inverse iteration.
 // TS gets its own copy of L: during a solve it keeps shift - L in its
 // Jacobian matrix (undone only when TSSolve returns), while the convergence
-// test after each step needs L itself.
+// test after each step needs L itself. A TS with a "constant" Jacobian also
+// keeps derived matrices, so each solve (a sweep changes L) gets a new TS.
 #include <petscts.h>
 
 #include <algorithm>
+#include <string>
 
 #include "steady_methods.hpp"
 
@@ -18,7 +20,6 @@ namespace {
 class EvolveToSteady : public SteadyMethod {
  public:
   ~EvolveToSteady() override {
-    TSDestroy(&ts_);
     MatDestroy(&L_ts_);
     VecDestroy(&work_);
   }
@@ -28,32 +29,9 @@ class EvolveToSteady : public SteadyMethod {
     L_ = L;
     w_ = w;
     tol_ = o.tol;
+    prefix_ = o.prefix;
     PetscCall(MatCreateVecs(L, nullptr, &work_));
     PetscCall(MatDuplicate(L, MAT_COPY_VALUES, &L_ts_));
-    PetscCall(TSCreate(PetscObjectComm(reinterpret_cast<PetscObject>(L)), &ts_));
-    PetscCall(TSSetOptionsPrefix(ts_, o.prefix.c_str()));
-    PetscCall(TSSetProblemType(ts_, TS_LINEAR));
-    PetscCall(TSSetRHSFunction(ts_, nullptr, TSComputeRHSFunctionLinear, nullptr));
-    PetscCall(TSSetRHSJacobian(ts_, L_ts_, L_ts_, TSComputeRHSJacobianConstant, nullptr));
-    PetscCall(TSSetType(ts_, TSBEULER));
-    TSAdapt adapt;
-    PetscCall(TSGetAdapt(ts_, &adapt));
-    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
-    PetscCall(TSSetMaxSteps(ts_, 500));
-    PetscCall(TSSetMaxTime(ts_, PETSC_MAX_REAL));
-    PetscCall(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_STEPOVER));
-    SNES snes;
-    KSP ksp;
-    PC pc;
-    PetscCall(TSGetSNES(ts_, &snes));
-    PetscCall(SNESGetKSP(snes, &ksp));
-    PetscCall(KSPSetType(ksp, KSPPREONLY));
-    PetscCall(KSPGetPC(ksp, &pc));
-    PetscCall(PCSetType(pc, PCLU));
-    PetscCall(SetDefaultFactorSolver(pc, o.prefix));
-    PetscCall(TSSetApplicationContext(ts_, this));
-    PetscCall(TSSetPostStep(ts_, PostStep));
-    PetscCall(TSSetFromOptions(ts_));
     PetscFunctionReturn(0);
   }
 
@@ -65,16 +43,14 @@ class EvolveToSteady : public SteadyMethod {
     dt_ = 1.0 / scale;
     dt_max_ = 1e8 / scale;
     PetscCall(MatCopy(L_, L_ts_, SAME_NONZERO_PATTERN));  // L may have changed (sweeps)
-    PetscCall(TSSetRHSJacobian(ts_, L_ts_, L_ts_, TSComputeRHSJacobianConstant, nullptr));
-    PetscCall(TSSetTime(ts_, 0.0));
-    PetscCall(TSSetStepNumber(ts_, 0));
-    PetscCall(TSSetTimeStep(ts_, dt_));
-    PetscCall(TSSetConvergedReason(ts_, TS_CONVERGED_ITERATING));
-    PetscCall(TSSolve(ts_, rho));
+    TS ts;
+    PetscCall(CreateTS(&ts));
+    PetscCall(TSSolve(ts, rho));
     TSConvergedReason reason;
-    PetscCall(TSGetConvergedReason(ts_, &reason));
-    PetscCall(TSGetStepNumber(ts_, iterations));
-    PetscCheck(reason == TS_CONVERGED_USER, PetscObjectComm(reinterpret_cast<PetscObject>(ts_)),
+    PetscCall(TSGetConvergedReason(ts, &reason));
+    PetscCall(TSGetStepNumber(ts, iterations));
+    PetscCall(TSDestroy(&ts));
+    PetscCheck(reason == TS_CONVERGED_USER, PetscObjectComm(reinterpret_cast<PetscObject>(L_)),
                PETSC_ERR_NOT_CONVERGED,
                "time stepping stopped (%s) after %" PetscInt_FMT
                " steps with ||L rho|| = %g > tol = %g; raise -steady_ts_max_steps or use "
@@ -84,6 +60,41 @@ class EvolveToSteady : public SteadyMethod {
   }
 
  private:
+  // Backward Euler without step adaptation, LU for the implicit solves;
+  // -<prefix>ts_* / -<prefix>ksp_* / -<prefix>pc_* override.
+  PetscErrorCode CreateTS(TS* out) {
+    PetscFunctionBeginUser;
+    TS ts;
+    PetscCall(TSCreate(PetscObjectComm(reinterpret_cast<PetscObject>(L_)), &ts));
+    PetscCall(TSSetOptionsPrefix(ts, prefix_.c_str()));
+    PetscCall(TSSetProblemType(ts, TS_LINEAR));
+    PetscCall(TSSetRHSFunction(ts, nullptr, TSComputeRHSFunctionLinear, nullptr));
+    PetscCall(TSSetRHSJacobian(ts, L_ts_, L_ts_, TSComputeRHSJacobianConstant, nullptr));
+    PetscCall(TSSetType(ts, TSBEULER));
+    TSAdapt adapt;
+    PetscCall(TSGetAdapt(ts, &adapt));
+    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+    PetscCall(TSSetTime(ts, 0.0));
+    PetscCall(TSSetTimeStep(ts, dt_));
+    PetscCall(TSSetMaxSteps(ts, 500));
+    PetscCall(TSSetMaxTime(ts, PETSC_MAX_REAL));
+    PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_STEPOVER));
+    SNES snes;
+    KSP ksp;
+    PC pc;
+    PetscCall(TSGetSNES(ts, &snes));
+    PetscCall(SNESGetKSP(snes, &ksp));
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(PCSetType(pc, PCLU));
+    PetscCall(SetDefaultFactorSolver(pc, prefix_));
+    PetscCall(TSSetApplicationContext(ts, this));
+    PetscCall(TSSetPostStep(ts, PostStep));
+    PetscCall(TSSetFromOptions(ts));
+    *out = ts;
+    PetscFunctionReturn(0);
+  }
+
   static PetscErrorCode PostStep(TS ts) {
     PetscFunctionBeginUser;
     EvolveToSteady* self;
@@ -107,8 +118,8 @@ class EvolveToSteady : public SteadyMethod {
 
   Mat L_ = nullptr, L_ts_ = nullptr;
   Vec w_ = nullptr, work_ = nullptr;
-  TS ts_ = nullptr;
   double tol_ = 1e-10, dt_ = 0, dt_max_ = 0, residual_ = 0;
+  std::string prefix_;
 };
 
 }  // namespace
