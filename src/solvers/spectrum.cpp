@@ -89,12 +89,33 @@ PetscErrorCode SpectrumSolver::Solve(SpectrumResult* out) {
   PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
   out->scale = scale;
   out->zero_threshold = options_.zero_tolerance * (scale > 0 ? scale : 1.0);
-  // EPS returns them ordered by the distance to the target 0.
   for (PetscInt k = 0; k < std::min(nconv, nev); ++k) {
     PetscScalar value;
     PetscCall(EPSGetEigenvalue(eps_, k, &value, nullptr));
     out->eigenvalues.push_back(value);
   }
+  // L preserves Hermiticity, so its spectrum is closed under conjugation: at
+  // the cut-off EPS may return one member of a pair or the other; complete
+  // the pairs so the set does not depend on the number of ranks.
+  const double tie = 1e-9 * (scale > 0 ? scale : 1.0);
+  for (size_t k = 0, n = out->eigenvalues.size(); k < n; ++k) {
+    const cplx z = out->eigenvalues[k];
+    if (std::abs(z.imag()) <= tie) continue;
+    bool paired = false;
+    for (size_t m = 0; m < n && !paired; ++m)
+      paired = std::abs(out->eigenvalues[m] - std::conj(z)) <= tie;
+    if (!paired) out->eigenvalues.push_back(std::conj(z));
+  }
+  // Complex-conjugate pairs are equally far from 0 and come in either order:
+  // sort by |z|, then Re, then Im (ties within round-off), so that results do
+  // not depend on the number of ranks.
+  std::stable_sort(out->eigenvalues.begin(), out->eigenvalues.end(),
+                   [tie](const cplx& a, const cplx& b) {
+                     if (std::abs(std::abs(a) - std::abs(b)) > tie)
+                       return std::abs(a) < std::abs(b);
+                     if (std::abs(a.real() - b.real()) > tie) return a.real() < b.real();
+                     return a.imag() < b.imag();
+                   });
   for (const cplx& z : out->eigenvalues)
     if (std::abs(z) <= out->zero_threshold) ++out->zero_count;
   out->gap = spectral_gap(out->eigenvalues, out->zero_threshold);

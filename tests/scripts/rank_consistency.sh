@@ -32,7 +32,10 @@ for n in names:
             assert np.array_equal(np.isnan(a), np.isnan(b)), n
             continue
         worst = max(worst, diff)
-        assert diff < 1e-12, f"{n}: relative difference {diff:.3e}"
+        # States and thermodynamic quantities must agree to 1e-12; eigenvalues
+        # come from an iterative eigensolver whose own tolerance is 1e-10.
+        tol = 1e-9 if ("eigenvalues" in n or n.endswith("gap")) else 1e-12
+        assert diff < tol, f"{n}: relative difference {diff:.3e} (tolerance {tol:g})"
 print(f"{len(names)} datasets agree on 1, 2 and 3 ranks (worst relative difference {worst:.2e})")
 print("1 passed, 0 failed")
 PY
