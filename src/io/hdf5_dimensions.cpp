@@ -47,11 +47,12 @@ void Hdf5File::attach_dimension_scale(const std::string& dataset, const std::str
   require_open("cannot attach dimension scale to '" + dataset + "'");
   Dataset d(file_, dataset), s(file_, scale);
   if (H5DSis_attached(d.id, s.id, dim) > 0) return;
-  check(H5DSattach_scale(d.id, s.id, dim),
-        "cannot attach '" + scale + "' to dimension " + std::to_string(dim) + " of '" + dataset + "'");
+  check(H5DSattach_scale(d.id, s.id, dim), "cannot attach '" + scale + "' to dimension " +
+                                               std::to_string(dim) + " of '" + dataset + "'");
 }
 
-void Hdf5File::label_dimensions(const std::string& dataset, const std::vector<std::string>& labels) {
+void Hdf5File::label_dimensions(const std::string& dataset,
+                                const std::vector<std::string>& labels) {
   require_open("cannot label dimensions of '" + dataset + "'");
   Dataset d(file_, dataset);
   for (unsigned k = 0; k < labels.size(); ++k)

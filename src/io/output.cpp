@@ -73,8 +73,8 @@ void write_run_header(Hdf5File& f, const Deck& deck, const MasterEquation& me,
   f.write_attribute("/", "petsc_options", p.petsc_options);
 
   f.ensure_group("/model");
-  for (const char* name : {"species_names", "beta", "lambda", "energy_conserving",
-                           "energy_conservation_violation"})
+  for (const char* name :
+       {"species_names", "beta", "lambda", "energy_conserving", "energy_conservation_violation"})
     f.remove(std::string("/model/") + name);  // a restart rewrites them: no stale scale links
   f.write_attribute("/model", "d", static_cast<long long>(me.dim));
   std::string sites;
@@ -104,10 +104,10 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
                          const std::vector<ThermoValues>& v,
                          const std::vector<std::string>& observable_names, bool with_entropy) {
   f.ensure_group(g);
-  for (const char* name : {"t", "energy", "dEdt", "trace", "purity", "work_switching",
-                           "work_coherent", "heat_incoherent", "heat_ancilla",
-                           "heat_incoherent_ancilla", "entropy", "dSdt", "entropy_production",
-                           "entropy_production_ancilla", "free_energy", "observables"})
+  for (const char* name :
+       {"t", "energy", "dEdt", "trace", "purity", "work_switching", "work_coherent",
+        "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla", "entropy", "dSdt",
+        "entropy_production", "entropy_production_ancilla", "free_energy", "observables"})
     f.remove(g + "/" + name);  // written anew (restarts): no stale dimension-scale links
   const hsize_t nt = t.size();
   const hsize_t ns = v.empty() ? 0 : v.front().work_coherent.size();

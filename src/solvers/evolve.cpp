@@ -17,6 +17,21 @@ std::string progress_detail(double t, double t_final, index_t steps) {
   return buf;
 }
 
+// After reaching output k: the caller's callback, a progress line, and the
+// stop request. Sets *stop when the evolution should end here.
+PetscErrorCode AfterOutput(index_t k, Vec rho, const EvolveOptions& o, const OutputCallback& cb,
+                           EvolveStats* stats, ProgressReporter& progress, bool* stop) {
+  PetscFunctionBeginUser;
+  const double tk = k * o.dt_output;
+  stats->last_output = k;
+  if (cb) PetscCall(cb(k, tk, rho));
+  progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
+                  progress_detail(tk, o.last_output * o.dt_output, stats->steps));
+  *stop = o.should_stop && o.should_stop();
+  stats->stopped = *stop;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCallback& cb,
                         EvolveStats* stats, ProgressReporter& progress) {
   PetscFunctionBeginUser;
@@ -35,7 +50,6 @@ PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCall
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetFromOptions(ts));
-  const double t_final = o.last_output * o.dt_output;
   for (index_t k = o.first_output + 1; k <= o.last_output; ++k) {
     const double tk = k * o.dt_output;
     PetscReal dt_before;
@@ -57,15 +71,10 @@ PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCall
     PetscCall(TSGetTimeStep(ts, &dt_after));
     stats->steps = steps;
     stats->dt = dt_after;
-    stats->last_output = k;
     PetscCall(TSSetTime(ts, tk));
-    if (cb) PetscCall(cb(k, tk, rho));
-    progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
-                    progress_detail(tk, t_final, stats->steps));
-    if (o.should_stop && o.should_stop()) {
-      stats->stopped = true;
-      break;
-    }
+    bool stop = false;
+    PetscCall(AfterOutput(k, rho, o, cb, stats, progress, &stop));
+    if (stop) break;
   }
   PetscCall(TSDestroy(&ts));
   PetscFunctionReturn(0);
@@ -88,20 +97,13 @@ PetscErrorCode EvolveMFN(Mat L, Vec rho, const EvolveOptions& o, const OutputCal
   PetscCall(MFNSetFromOptions(mfn));
   Vec next;
   PetscCall(VecDuplicate(rho, &next));
-  const double t_final = o.last_output * o.dt_output;
   for (index_t k = o.first_output + 1; k <= o.last_output; ++k) {
-    const double tk = k * o.dt_output;
     PetscCall(MFNSolve(mfn, rho, next));
     PetscCall(VecCopy(next, rho));
     stats->steps += 1;
-    stats->last_output = k;
-    if (cb) PetscCall(cb(k, tk, rho));
-    progress.update(static_cast<double>(k - o.first_output) / (o.last_output - o.first_output),
-                    progress_detail(tk, t_final, stats->steps));
-    if (o.should_stop && o.should_stop()) {
-      stats->stopped = true;
-      break;
-    }
+    bool stop = false;
+    PetscCall(AfterOutput(k, rho, o, cb, stats, progress, &stop));
+    if (stop) break;
   }
   PetscCall(VecDestroy(&next));
   PetscCall(MFNDestroy(&mfn));
