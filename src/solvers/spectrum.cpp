@@ -95,16 +95,15 @@ PetscErrorCode SpectrumSolver::Solve(SpectrumResult* out) {
     out->eigenvalues.push_back(value);
   }
   // L preserves Hermiticity, so its spectrum is closed under conjugation: at
-  // the cut-off EPS may return one member of a pair or the other; complete
-  // the pairs so the set does not depend on the number of ranks.
+  // the cut-off EPS may return either member of a pair. An eigenvalue whose
+  // partner is not in the list is reported with Im > 0, so the set does not
+  // depend on the number of ranks.
   const double tie = 1e-9 * (scale > 0 ? scale : 1.0);
-  for (size_t k = 0, n = out->eigenvalues.size(); k < n; ++k) {
-    const cplx z = out->eigenvalues[k];
+  for (cplx& z : out->eigenvalues) {
     if (std::abs(z.imag()) <= tie) continue;
     bool paired = false;
-    for (size_t m = 0; m < n && !paired; ++m)
-      paired = std::abs(out->eigenvalues[m] - std::conj(z)) <= tie;
-    if (!paired) out->eigenvalues.push_back(std::conj(z));
+    for (const cplx& w : out->eigenvalues) paired = paired || std::abs(w - std::conj(z)) <= tie;
+    if (!paired && z.imag() < 0) z = std::conj(z);
   }
   // Complex-conjugate pairs are equally far from 0 and come in either order:
   // sort by |z|, then Re, then Im (ties within round-off), so that results do
