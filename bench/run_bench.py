@@ -238,7 +238,7 @@ class Bench:
         os.makedirs(os.path.join(self.out, "h5"), exist_ok=True)
         self.par = chain_parameters()
         self.r = {"machine": machine(), "sizes": args.sizes, "triad": {}, "stats": {}, "evolve": {},
-                  "steady": {}, "model_check": {}, "skipped": [], "notes": []}
+                  "steady": {}, "model_check": {}, "projection": {}, "mf_only": {}, "skipped": []}
         try:
             subprocess.run(["/usr/bin/python3", "-c", "import qutip"], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -288,10 +288,10 @@ class Bench:
                 self.log(f"N={n} np={np_}: assembly {s['assembly_seconds']:.3g} s, L x assembled "
                          f"{s['assembled_gbs']:.3g} GB/s, matrix-free x{s['mf_speedup']:.3g}")
 
-    def qcoll_evolve(self, n, deck, np_, matrix_free, t_final=None, tight=False, tag=""):
+    def qcoll_evolve(self, n, deck, np_, matrix_free, t_final=None, tight=False, tag="", extra=()):
         h5 = os.path.join(self.out, "h5", f"evolve_{n}_{np_}_{'mf' if matrix_free else 'asm'}{tag}.h5")
         cmd = [self.qcoll, "evolve", deck, "-o", h5, "--overwrite",
-               "-qcoll_matrix_free", "true" if matrix_free else "false", "-log_view"]
+               "-qcoll_matrix_free", "true" if matrix_free else "false", "-log_view"] + list(extra)
         if t_final is not None:
             cmd += ["--set", f"evolve.t_final={t_final}"]
         if tight:
@@ -306,6 +306,9 @@ class Bench:
         out["steps"] = int(m.group(2))
         out["ts_seconds"] = float(m.group(3))
         out["stages"] = log_stages(text)
+        mm = re.search(r"^MatMult\s+(\d+)\s", text, re.M)
+        if mm:
+            out["products"] = int(mm.group(1))
         return out, read_observables(h5, "evolve")
 
     def qcoll_steady(self, n, deck, np_, method):
@@ -351,10 +354,10 @@ class Bench:
         # Evolution to t = 50.
         e = {}
         if n <= self.a.evolve_max:
-            runs = [(2, True), (2, False), (1, True)]
-            for np_, mf in runs:
-                key = f"np{np_}_{'mf' if mf else 'asm'}"
-                res, obs = self.qcoll_evolve(n, deck, np_, mf)
+            runs = [(2, True, []), (2, False, []), (1, True, []), (2, True, ["-ts_rk_type", "3bs"])]
+            for np_, mf, extra in runs:
+                key = f"np{np_}_{'mf' if mf else 'asm'}" + ("_3bs" if extra else "")
+                res, obs = self.qcoll_evolve(n, deck, np_, mf, extra=extra, tag="_3bs" if extra else "")
                 e[key] = res
                 if obs is not None:
                     e[key + "_obs"] = [list(map(float, o)) for o in obs]
@@ -368,7 +371,7 @@ class Bench:
             e["qutip"] = {k: v for k, v in q.items() if k != "observables"}
             self.log(f"N={n} QuTiP mesolve: {fmt(q.get('seconds'))} s, {fmt(q.get('max_rss_mb'))} MB")
             if "observables" in q:
-                for key in ("np2_mf", "np2_asm", "np1_mf"):
+                for key in ("np2_mf", "np2_asm", "np1_mf", "np2_mf_3bs"):
                     if key + "_obs" in e:
                         e[key]["max_obs_diff_vs_qutip"] = max(
                             float(np.max(np.abs(np.asarray(e[key + "_obs"][k]) -
@@ -402,6 +405,78 @@ class Bench:
             self.skip(f"qcoll steady N={n}", f"above --steady-max {self.a.steady_max}")
         self.r["steady"][n] = s
 
+    # -- projection to many ranks ---------------------------------------------
+    def projection(self):
+        """Column partition at --project-ranks for --project-sizes (serial, from the
+        d x d operators), and the matrix-free product rate at --mf-sizes (no assembly)."""
+        ranks = ",".join(str(p) for p in self.a.project_ranks)
+        for n in self.a.project_sizes:
+            code, text, _ = run([self.stats_bin, self.deck(n), "-virtual_ranks", ranks, "-skip_products"],
+                                timeout=self.a.timeout)
+            self.r["projection"][n] = tagged_json(text, "PARTITION_JSON")
+            if code != 0:
+                self.skip(f"projection N={n}", text.strip().splitlines()[-1] if text.strip() else "failed")
+        for n in self.a.mf_sizes:
+            for np_ in self.a.ranks:
+                code, text, _ = run(mpi(np_, [self.stats_bin, self.deck(n), "-skip_assembled", "-seconds",
+                                              str(self.a.seconds)]), timeout=self.a.timeout)
+                res = tagged_json(text, "STATS_JSON")
+                if res:
+                    self.r["mf_only"].setdefault(n, {})[np_] = res[0]
+                    self.log(f"N={n} np={np_}: matrix-free L x {1e3 * res[0]['mf_seconds_per_product']:.3g} ms")
+
+    def projection_table(self, L):
+        r = self.r
+        if not r["projection"]:
+            return
+        # Seconds per entry of L x per rank, matrix-free, at the largest measured size on 2 ranks.
+        rate, where = None, ""
+        for src in (r["mf_only"], r["stats"]):
+            for n in sorted(src, reverse=True):
+                s = src[n].get(2) or src[n].get("2")
+                if s and "mf_seconds_per_product" in s:
+                    rate = s["mf_seconds_per_product"] * s["ranks"] / s["d"] ** 2
+                    where = f"N = {n}, 2 ranks"
+                    break
+            if rate:
+                break
+        # Vectors held by an evolve run: (max RSS - RSS of the smallest run) / (16 B d^2 / ranks).
+        vecs = None
+        small = min((n for n in r["evolve"] if "np1_mf" in r["evolve"][n]), default=None)
+        big = max((n for n in r["evolve"] if "np1_mf" in r["evolve"][n]), default=None)
+        if small is not None and big is not None and big > small:
+            a, b = r["evolve"][small]["np1_mf"], r["evolve"][big]["np1_mf"]
+            if "max_rss_mb_per_rank" in a and "max_rss_mb_per_rank" in b:
+                vecs = (b["max_rss_mb_per_rank"] - a["max_rss_mb_per_rank"]) * 1048576 / (16.0 * 4 ** big)
+        r["projection_inputs"] = {"seconds_per_entry": rate, "rate_from": where, "vectors": vecs,
+                                  "network_gbs_per_node": self.a.net_gbs, "ranks_per_node": self.a.ranks_per_node}
+        L.append("\n## Projection: 64-1024 ranks, N = " + ", ".join(map(str, r["projection"])) + "\n")
+        L.append("Column partition as the code would make it (liouvillian_stats -virtual_ranks): ghost "
+                 "columns of rho per product (matrix-free and assembled gather the same columns), "
+                 "halo/local = ghost entries / owned entries, neighbour ranks, nnz balance (upper bound "
+                 "per column, max/mean). Memory per rank: evolve with the matrix-free operator = "
+                 f"{fmt(vecs, '.0f')} vectors of the owned part (fitted from the measured max RSS) + "
+                 "ghost columns; assembled = + L and L_0 (2 x nnz x 20 B, nnz from the bound). "
+                 f"Time per product: compute at the measured matrix-free rate ({fmt(rate, '.3g')} s per "
+                 f"entry and rank, {where}); halo at {self.a.net_gbs} GB/s per node shared by "
+                 f"{self.a.ranks_per_node} ranks, all of it counted as off-node (upper bound).\n")
+        L.append("| N | ranks | cols/rank | ghost cols | halo/local | neighbours | nnz balance | MB/rank mf "
+                 "| MB/rank asm | compute ms | halo ms |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for n, parts in r["projection"].items():
+            for q in parts:
+                d, P = q["d"], q["ranks"]
+                own = d * d / P
+                ghost = q["ghost_columns_max"] * d
+                vec_mb = own * 16 / 1048576
+                mf_mb = (vecs or 0) * vec_mb + ghost * 16 / 1048576
+                asm_mb = mf_mb + 2 * q["nnz_bound_max"] * 20 / 1048576
+                comp = 1e3 * rate * q["columns_per_rank_max"] * d if rate else None
+                halo = 1e3 * ghost * 16 / (self.a.net_gbs * 1e9 / self.a.ranks_per_node)
+                L.append(f"| {n} | {P} | {q['columns_per_rank_max']} | {q['ghost_columns_max']:.0f} "
+                         f"| {ghost / own:.1f} | {q['neighbours_max']:.0f} | {q['nnz_balance']:.2f} "
+                         f"| {mf_mb:.0f} | {asm_mb:.0f} | {fmt(comp)} | {halo:.3g} |")
+
     # -- report ---------------------------------------------------------------
     def report(self):
         r = self.r
@@ -430,7 +505,7 @@ class Bench:
                     continue
                 pct = 100.0 * s["assembled_gbs"] / triad[np_] if triad.get(np_) else float("nan")
                 L.append(f"| {n} | {s['d'] ** 2} | {s['nnz_per_row']:.1f} | {np_} | {s['assembly_seconds']:.3g} "
-                         f"| {s['assembly_bytes_total'] / 1048576:.0f} | {s['nnz_balance']:.3f} "
+                         f"| {s['assembly_bytes_total'] / 1048576:.3g} | {s['nnz_balance']:.3f} "
                          f"| {s['halo_entries_max_rank']:.0f} | {s['halo_over_local_max']:.2f} "
                          f"| {1e3 * s['assembled_seconds_per_product']:.3g} | {s['assembled_gbs']:.3g} "
                          f"| {fmt(pct, '.0f')} | {1e3 * s['mf_seconds_per_product']:.3g} "
@@ -438,20 +513,26 @@ class Bench:
 
         L.append("\n## Evolution to t = 50 (atol 1e-8, rtol 1e-6)\n")
         L.append("qcoll wall = the whole command (MPI start, deck, operator, time stepping, HDF5); "
-                 "TS = time stepping only. Speed-up = QuTiP mesolve time / qcoll wall time. "
-                 "Max RSS per rank (qcoll) and of the Python process (QuTiP).\n")
-        L.append("| N | d^2 | QuTiP s | QuTiP MB | qcoll 2r mf s (TS s) | steps | MB/rank | qcoll 2r asm s | MB/rank "
-                 "| qcoll 1r mf s | qcoll/QuTiP | speed-up | max obs diff |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+                 "TS = time stepping only; 2r/1r = 2/1 MPI ranks; mf = matrix-free (the default), "
+                 "asm = assembled (-qcoll_matrix_free false); 3bs = -ts_rk_type 3bs instead of the "
+                 "default 5dp. Speed-up = QuTiP mesolve time / qcoll 2r mf wall time. Max RSS per "
+                 "rank (qcoll) and of the Python process (QuTiP). Max obs diff: largest |qcoll - QuTiP| "
+                 "of sz0, szL, sx0, current23 over the 101 output times (2r mf).\n")
+        L.append("| N | d^2 | QuTiP s | QuTiP MB | qcoll 2r mf s (TS s) | steps / L x | MB/rank | qcoll 2r asm s "
+                 "| MB/rank | qcoll 1r mf s | 2r mf 3bs s (L x) | qcoll/QuTiP | speed-up | max obs diff |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n in r["sizes"]:
             e = r["evolve"].get(n, {})
             q = e.get("qutip", {})
             mf, asm, one = e.get("np2_mf", {}), e.get("np2_asm", {}), e.get("np1_mf", {})
+            bs3 = e.get("np2_mf_3bs", {})
             ratio = mf["wall_seconds"] / q["seconds"] if "seconds" in q and "wall_seconds" in mf and "error" not in mf else None
             L.append(f"| {n} | {4 ** n} | {fmt(q.get('seconds'))} | {fmt(q.get('max_rss_mb'), '.0f')} "
-                     f"| {fmt(mf.get('wall_seconds'))} ({fmt(mf.get('ts_seconds'))}) | {mf.get('steps', '-')} "
+                     f"| {fmt(mf.get('wall_seconds'))} ({fmt(mf.get('ts_seconds'))}) "
+                     f"| {mf.get('steps', '-')} / {mf.get('products', '-')} "
                      f"| {fmt(mf.get('max_rss_mb_per_rank'), '.0f')} | {fmt(asm.get('wall_seconds'))} "
                      f"| {fmt(asm.get('max_rss_mb_per_rank'), '.0f')} | {fmt(one.get('wall_seconds'))} "
+                     f"| {fmt(bs3.get('wall_seconds'))} ({bs3.get('products', '-')}) "
                      f"| {fmt(ratio)} | {fmt(1 / ratio if ratio else None, '.1f')} "
                      f"| {fmt(mf.get('max_obs_diff_vs_qutip'), '.1e')} |")
         if r["model_check"]:
@@ -487,6 +568,7 @@ class Bench:
                   if isinstance(x, dict) and "error" in x]
         if errors:
             L.append("\nFailures:\n" + "\n".join(f"* {e}" for e in errors))
+        self.projection_table(L)
         if r["skipped"]:
             L.append("\nSkipped:\n" + "\n".join(f"* {s}" for s in r["skipped"]))
         return "\n".join(L) + "\n"
@@ -496,6 +578,7 @@ class Bench:
         self.triad()
         for n in self.a.sizes:
             self.size(n)
+        self.projection()
         self.r["load_after"] = os.getloadavg()
         text = self.report()
         with open(os.path.join(self.out, "results.json"), "w") as f:
@@ -521,6 +604,13 @@ def main():
     ap.add_argument("--steady-methods", nargs="+", default=["direct", "eigen", "iterative"])
     ap.add_argument("--model-check-max", type=int, default=6, help="largest N of the t = 2 model check")
     ap.add_argument("--seconds", type=float, default=1.0, help="time per L x measurement")
+    ap.add_argument("--project-sizes", type=int, nargs="*", default=[12, 13, 14],
+                    help="N of the many-rank projection (partition only, no run)")
+    ap.add_argument("--project-ranks", type=int, nargs="+", default=[64, 128, 256, 512, 1024])
+    ap.add_argument("--mf-sizes", type=int, nargs="*", default=[11],
+                    help="N at which only the matrix-free product is timed (no assembly)")
+    ap.add_argument("--net-gbs", type=float, default=25.0, help="network GB/s per node (projection)")
+    ap.add_argument("--ranks-per-node", type=int, default=64, help="ranks per node (projection)")
     ap.add_argument("--triad-mib", type=float, default=256.0, help="MiB per STREAM array and rank")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     ap.add_argument("--out", default=None, help="results directory (default BUILD/bench-results)")

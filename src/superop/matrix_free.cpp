@@ -12,6 +12,7 @@
 #include <petscvec.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -121,10 +122,28 @@ struct Shell {
 
 constexpr const char* kComposedName = "qcoll_matrix_free";
 
-// Complex vectors below are (re, im) pairs of doubles.
+// The kernels are inlined into two entry points (local and ghost pass) that
+// are compiled twice on x86-64 with GCC: for x86-64-v3 (AVX2, FMA) and the
+// baseline, chosen at load time (target_clones), so the binary runs anywhere.
+#define QCOLL_INLINE inline __attribute__((always_inline))
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define QCOLL_KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define QCOLL_KERNEL_CLONES
+#endif
+
+// Complex vectors below are (re, im) pairs of doubles; Pair holds one in a
+// 16-byte register (GCC/Clang vector extension), so "real times complex" is
+// one packed multiply-add.
+typedef double Pair __attribute__((vector_size(16)));
+QCOLL_INLINE Pair load_pair(const double* p) {
+  Pair v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 // y_i = (a_i + b) x_i: the diagonals of A0 and B0 together; sets column y.
-void diagonal_set(index_t d, const cplx* a, cplx b, const double* x, double* y) {
+QCOLL_INLINE void diagonal_set(index_t d, const cplx* a, cplx b, const double* x, double* y) {
   for (index_t i = 0; i < d; ++i) {
     const double dr = a[i].real() + b.real(), di = a[i].imag() + b.imag();
     const double xr = x[2 * i], xi = x[2 * i + 1];
@@ -136,27 +155,22 @@ void diagonal_set(index_t d, const cplx* a, cplx b, const double* x, double* y) 
 // y_b += A x_b for B columns at once: each entry of A is loaded once per
 // block, and the B columns give independent chains of multiply-adds.
 template <int B>
-void left_block(const SplitCsr& a, const double* const* x, double* const* y) {
+QCOLL_INLINE void left_block(const SplitCsr& a, const double* const* x, double* const* y) {
   const index_t *pr = a.re.ptr.data(), *pi = a.im.ptr.data();
   const int *cr = a.re.cols.data(), *ci = a.im.cols.data();
   const double *vr = a.re.vals.data(), *vi = a.im.vals.data();
   for (const int i : a.rows) {
-    double s[B][2] = {}, t[B][2] = {};  // (A x)_i = s + i t
+    Pair s[B], t[B];  // (A x)_i = s + i t
+    for (int b = 0; b < B; ++b) s[b] = t[b] = Pair{0.0, 0.0};
     for (index_t p = pr[i]; p < pr[i + 1]; ++p) {
       const double v = vr[p];
       const index_t c = 2 * static_cast<index_t>(cr[p]);
-      for (int b = 0; b < B; ++b) {
-        s[b][0] += v * x[b][c];
-        s[b][1] += v * x[b][c + 1];
-      }
+      for (int b = 0; b < B; ++b) s[b] += v * load_pair(x[b] + c);
     }
     for (index_t p = pi[i]; p < pi[i + 1]; ++p) {
       const double v = vi[p];
       const index_t c = 2 * static_cast<index_t>(ci[p]);
-      for (int b = 0; b < B; ++b) {
-        t[b][0] += v * x[b][c];
-        t[b][1] += v * x[b][c + 1];
-      }
+      for (int b = 0; b < B; ++b) t[b] += v * load_pair(x[b] + c);
     }
     for (int b = 0; b < B; ++b) {
       y[b][2 * i] += s[b][0] - t[b][1];
@@ -167,8 +181,8 @@ void left_block(const SplitCsr& a, const double* const* x, double* const* y) {
 
 // y += sum_e br_e xr_e + i sum_e bi_e xi_e over d rows (column j of x B0),
 // four rows at a time: contiguous loads, no shuffles until the final sum.
-void right_column(index_t d, const double* const* xr, const double* br, int nr,
-                  const double* const* xi, const double* bi, int ni, double* y) {
+QCOLL_INLINE void right_column(index_t d, const double* const* xr, const double* br, int nr,
+                               const double* const* xi, const double* bi, int ni, double* y) {
   constexpr int R = 4;
   index_t i = 0;
   for (; i + R <= d; i += R) {
@@ -205,7 +219,7 @@ void right_column(index_t d, const double* const* xr, const double* br, int nr,
 }
 
 // y += s (P x) over the rows of P that have entries.
-void sandwich_add(const SplitCsr& a, cplx s, const double* x, double* y) {
+QCOLL_INLINE void sandwich_add(const SplitCsr& a, cplx s, const double* x, double* y) {
   if (a.single) {
     const double s_re = s.real(), s_im = s.imag();
     const int* cols = a.single_cols.data();
@@ -241,7 +255,7 @@ void sandwich_add(const SplitCsr& a, cplx s, const double* x, double* y) {
 }
 
 // y += s * x over n complex entries.
-void axpy(index_t n, cplx s, const cplx* xc, cplx* yc) {
+QCOLL_INLINE void axpy(index_t n, cplx s, const cplx* xc, cplx* yc) {
   const double* x = reinterpret_cast<const double*>(xc);
   double* y = reinterpret_cast<double*>(yc);
   const double sr = s.real(), si = s.imag();
@@ -252,13 +266,13 @@ void axpy(index_t n, cplx s, const cplx* xc, cplx* yc) {
   }
 }
 
-const double* as_doubles(const cplx* c) {
+QCOLL_INLINE const double* as_doubles(const cplx* c) {
   return reinterpret_cast<const double*>(c);
 }
 
 // The right-multiplication terms of owned column jl that belong to this pass
 // (remote: those of columns that need a ghost column).
-void right_terms(Kernel& k, index_t jl, bool remote, double* y) {
+QCOLL_INLINE void right_terms(Kernel& k, index_t jl, bool remote, double* y) {
   const index_t d = k.d;
   const SplitColumns& b = k.b0;
   if (static_cast<bool>(b.remote[jl]) == remote) {
@@ -289,7 +303,7 @@ void right_terms(Kernel& k, index_t jl, bool remote, double* y) {
 // Local pass over owned columns [c0, c0 + B): sets them from the diagonal and
 // the left products, then adds the right products that need no ghost column.
 template <int B>
-void local_block(Kernel& k, index_t c0, cplx* yc) {
+QCOLL_INLINE void local_block(Kernel& k, index_t c0, cplx* yc) {
   const double* x[B];
   double* y[B];
   for (int b = 0; b < B; ++b) {
@@ -299,6 +313,18 @@ void local_block(Kernel& k, index_t c0, cplx* yc) {
   }
   left_block<B>(k.a0, x, y);
   for (int b = 0; b < B; ++b) right_terms(k, c0 + b, false, y[b]);
+}
+
+QCOLL_KERNEL_CLONES void local_pass(Kernel& k, cplx* yc) {
+  const index_t nown = k.owned();
+  index_t c0 = 0;
+  for (; c0 + 4 <= nown; c0 += 4) local_block<4>(k, c0, yc);
+  for (; c0 < nown; ++c0) local_block<1>(k, c0, yc);
+}
+
+QCOLL_KERNEL_CLONES void ghost_pass(Kernel& k, cplx* yc) {
+  for (index_t jl = 0; jl < k.owned(); ++jl)
+    right_terms(k, jl, true, reinterpret_cast<double*>(yc + jl * k.d));
 }
 
 PetscErrorCode KernelApply(Kernel& k, Vec x, Vec y) {
@@ -312,17 +338,14 @@ PetscErrorCode KernelApply(Kernel& k, Vec x, Vec y) {
   const cplx* xc = reinterpret_cast<const cplx*>(xa);
   cplx* yc = reinterpret_cast<cplx*>(ya);
   for (index_t c = 0; c < nown; ++c) k.colptr[c] = xc + c * d;
-  index_t c0 = 0;
-  for (; c0 + 4 <= nown; c0 += 4) local_block<4>(k, c0, yc);
-  for (; c0 < nown; ++c0) local_block<1>(k, c0, yc);
+  local_pass(k, yc);
   if (k.scatter) {
     PetscCall(VecScatterEnd(k.scatter, x, k.ghosts, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar* ga;
     PetscCall(VecGetArrayRead(k.ghosts, &ga));
     const cplx* gc = reinterpret_cast<const cplx*>(ga);
     for (size_t g = 0; g < k.ghost_cols.size(); ++g) k.colptr[nown + g] = gc + g * d;
-    for (index_t jl = 0; jl < nown; ++jl)
-      right_terms(k, jl, true, reinterpret_cast<double*>(yc + jl * d));
+    ghost_pass(k, yc);
     PetscCall(VecRestoreArrayRead(k.ghosts, &ga));
   }
   PetscCall(VecRestoreArrayRead(x, &xa));
