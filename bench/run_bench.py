@@ -35,6 +35,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -150,15 +151,22 @@ def qutip_worker(spec):
 # Running things.
 
 def run(cmd, timeout=None):
-    """(exit code, stdout + stderr, wall seconds)."""
+    """(exit code, stdout + stderr, wall seconds); exit code -1 after `timeout`
+    seconds, when the command's process group (mpiexec and its ranks) is ended."""
     t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV,
+                         start_new_session=True)
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           env=ENV, timeout=timeout)
-        return p.returncode, p.stdout, time.perf_counter() - t0
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        return -1, out + f"\n[timeout after {timeout} s]", time.perf_counter() - t0
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out, time.perf_counter() - t0
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGTERM)
+        try:
+            out, _ = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, _ = p.communicate()
+        return -1, (out or "") + f"\n[stopped after {timeout} s]", time.perf_counter() - t0
 
 
 def mpi(np_, cmd, rss=False):
@@ -264,6 +272,8 @@ class Bench:
         spec = {"kind": kind, "n": n, "par": self.par, **kw}
         code, text, wall = run(["/usr/bin/python3", os.path.abspath(__file__), "--qutip-worker",
                                 json.dumps(spec)], timeout=self.a.timeout)
+        if code == -1:
+            return {"error": f"stopped after {self.a.timeout:.0f} s (--timeout)"}
         res = tagged_json(text, "QUTIP_JSON")
         if code != 0 or not res:
             return {"error": text.strip().splitlines()[-1] if text.strip() else f"exit {code}"}
@@ -316,12 +326,15 @@ class Bench:
         cmd = [self.qcoll, "steady", deck, "-o", h5, "--overwrite", "--set",
                f"steady.method={method}", "--set", "steady.gap=false", "-steady_check_unique",
                "false"]
-        code, text, wall = run(mpi(np_, cmd, rss=True), timeout=self.a.timeout)
+        code, text, wall = run(mpi(np_, cmd, rss=True), timeout=self.a.steady_timeout)
         out = {"np": np_, "method": method, "wall_seconds": wall, "exit": code,
                "max_rss_mb_per_rank": max_rss_mb(text)}
         if code != 0:
             tail = [l for l in text.splitlines() if l.strip() and "QCOLL_MAXRSS" not in l]
             out["error"] = tail[-1] if tail else f"exit {code}"
+            if code == -1:
+                out["error"] = f"stopped after {self.a.steady_timeout:.0f} s (--steady-timeout)"
+                self.skip(f"qcoll steady {method} N={n}", out["error"])
             return out, None
         lines = [l for l in text.splitlines() if l.startswith("steady")]
         out["log"] = lines[-3:]
@@ -554,6 +567,8 @@ class Bench:
                 x = s.get(meth, {})
                 if not x:
                     cells += ["-", "-"]
+                elif "error" in x and x.get("exit") == -1:
+                    cells += [f"> {self.a.steady_timeout:.0f}", "-"]
                 elif "error" in x:
                     cells += ["failed", "-"]
                 else:
@@ -613,6 +628,8 @@ def main():
     ap.add_argument("--ranks-per-node", type=int, default=64, help="ranks per node (projection)")
     ap.add_argument("--triad-mib", type=float, default=256.0, help="MiB per STREAM array and rank")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
+    ap.add_argument("--steady-timeout", type=float, default=180.0,
+                    help="seconds per qcoll steady run (longer ones are stopped and reported)")
     ap.add_argument("--out", default=None, help="results directory (default BUILD/bench-results)")
     a = ap.parse_args()
     a.build = os.path.abspath(a.build)
