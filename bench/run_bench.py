@@ -169,8 +169,9 @@ def run(cmd, timeout=None):
         return -1, (out or "") + f"\n[stopped after {timeout} s]", time.perf_counter() - t0
 
 
-def mpi(np_, cmd, rss=False):
-    wrapped = (["/usr/bin/time", "-f", "QCOLL_MAXRSS_KB %M"] if rss else []) + cmd
+def mpi(np_, cmd, rss_file=None):
+    """mpiexec command; with rss_file, every rank appends its max RSS (KB) there."""
+    wrapped = (["/usr/bin/time", "-a", "-o", rss_file, "-f", "QCOLL_MAXRSS_KB %M"] if rss_file else []) + cmd
     return ["mpiexec", "-n", str(np_), "--oversubscribe", "--bind-to", "none"] + wrapped
 
 
@@ -178,8 +179,14 @@ def tagged_json(text, tag):
     return [json.loads(line[len(tag) + 1:]) for line in text.splitlines() if line.startswith(tag + " ")]
 
 
-def max_rss_mb(text):
-    vals = [int(v) for v in re.findall(r"QCOLL_MAXRSS_KB (\d+)", text)]
+def max_rss_mb(path):
+    """Largest of the max RSS values the ranks wrote to `path` (MB); removes the file."""
+    try:
+        with open(path) as f:
+            vals = [int(v) for v in re.findall(r"QCOLL_MAXRSS_KB (\d+)", f.read())]
+        os.remove(path)
+    except OSError:
+        vals = []
     return max(vals) / 1024.0 if vals else float("nan")
 
 
@@ -306,9 +313,10 @@ class Bench:
             cmd += ["--set", f"evolve.t_final={t_final}"]
         if tight:
             cmd += ["--set", "evolve.rtol=1e-10", "--set", "evolve.atol=1e-12"]
-        code, text, wall = run(mpi(np_, cmd, rss=True), timeout=self.a.timeout)
+        rss = h5 + ".rss"
+        code, text, wall = run(mpi(np_, cmd, rss_file=rss), timeout=self.a.timeout)
         out = {"np": np_, "matrix_free": matrix_free, "wall_seconds": wall, "exit": code,
-               "max_rss_mb_per_rank": max_rss_mb(text)}
+               "max_rss_mb_per_rank": max_rss_mb(rss)}
         m = re.search(r"evolve: reached t = (\S+) in (\d+) steps, ([0-9.]+) s", text)
         if code != 0 or not m:
             out["error"] = "\n".join(l for l in text.splitlines()[-5:])
@@ -326,11 +334,12 @@ class Bench:
         cmd = [self.qcoll, "steady", deck, "-o", h5, "--overwrite", "--set",
                f"steady.method={method}", "--set", "steady.gap=false", "-steady_check_unique",
                "false"]
-        code, text, wall = run(mpi(np_, cmd, rss=True), timeout=self.a.steady_timeout)
+        rss = h5 + ".rss"
+        code, text, wall = run(mpi(np_, cmd, rss_file=rss), timeout=self.a.steady_timeout)
         out = {"np": np_, "method": method, "wall_seconds": wall, "exit": code,
-               "max_rss_mb_per_rank": max_rss_mb(text)}
+               "max_rss_mb_per_rank": max_rss_mb(rss)}
         if code != 0:
-            tail = [l for l in text.splitlines() if l.strip() and "QCOLL_MAXRSS" not in l]
+            tail = [l for l in text.splitlines() if l.strip()]
             out["error"] = tail[-1] if tail else f"exit {code}"
             if code == -1:
                 out["error"] = f"stopped after {self.a.steady_timeout:.0f} s (--steady-timeout)"
