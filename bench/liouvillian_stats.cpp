@@ -1,7 +1,8 @@
 // liouvillian_stats: the numbers behind docs/performance.md for one deck.
 //
 //   mpiexec -n P liouvillian_stats DECK.toml [--set KEY=VALUE ...]
-//           [-seconds S] [-virtual_ranks 64,128,...] [-skip_products] [-skip_assembled]
+//           [-seconds S] [-virtual_ranks 64,128,...] [-ranks_per_node R]
+//           [-skip_products] [-skip_assembled]
 //
 // Measured on the P ranks of the run (rank 0 prints one line
 // "STATS_JSON {...}" that bench/run_bench.py parses):
@@ -17,10 +18,11 @@
 //   * max |L_mf x - L x| / max |L x|.
 // With -virtual_ranks, rank 0 also evaluates, without running on that many
 // ranks, the column partition the code would use on each listed rank count:
-// ghost columns, neighbour ranks, and an upper bound on non-zeros per rank
-// (from the d x d operators only, so it works for d = 2^14), printed as
-// "PARTITION_JSON {...}". -skip_assembled measures the matrix-free operator
-// only (sizes whose assembled L would not fit).
+// ghost columns (all, and those owned by ranks on other nodes with
+// -ranks_per_node R, default 64, ranks packed in order), neighbour ranks, and an
+// upper bound on non-zeros per rank (from the d x d operators only, so it works
+// for d = 2^14), printed as "PARTITION_JSON {...}". -skip_assembled measures the matrix-free
+// operator only (sizes whose assembled L would not fit).
 #include <petscmat.h>
 #include <slepcsys.h>
 
@@ -116,8 +118,10 @@ PetscErrorCode TimeProducts(Mat a, Vec x, Vec y, double seconds, double* per_pro
   PetscFunctionReturn(0);
 }
 
-// The column partition on `nranks` ranks, evaluated serially from the d x d operators.
-void virtual_partition(const GroupedTerms& g, const std::vector<long long>& rank_counts) {
+// The column partition on each of `rank_counts` ranks, evaluated serially from
+// the d x d operators; ranks are packed `per_node` to a node in rank order.
+void virtual_partition(const GroupedTerms& g, const std::vector<long long>& rank_counts,
+                       long long per_node) {
   const index_t d = g.d;
   std::vector<CsrMatrix> right_t{g.right.transpose()};
   for (const GroupedSandwich& s : g.sandwiches) right_t.push_back(s.right.transpose());
@@ -140,10 +144,13 @@ void virtual_partition(const GroupedTerms& g, const std::vector<long long>& rank
       return static_cast<long long>(std::upper_bound(begin.begin(), begin.end(), col) -
                                     begin.begin() - 1);
     };
-    double nnz_max = 0, nnz_sum = 0, ghost_max = 0, ghost_sum = 0, neigh_max = 0, neigh_sum = 0;
+    const long long nodes = (p + per_node - 1) / per_node;
+    std::vector<double> node_off(nodes, 0.0);
+    double nnz_max = 0, nnz_sum = 0, ghost_max = 0, ghost_sum = 0, neigh_max = 0, neigh_sum = 0,
+           off_max = 0;
     std::vector<long long> mark(d, -1), rank_mark(p, -1);
     for (long long r = 0; r < p; ++r) {
-      double nnz = 0, ghosts = 0, neighbours = 0;
+      double nnz = 0, ghosts = 0, neighbours = 0, off = 0;
       for (index_t j = begin[r]; j < begin[r + 1]; ++j) {
         nnz += col_nnz[j];
         for (const CsrMatrix& rt : right_t)
@@ -153,6 +160,7 @@ void virtual_partition(const GroupedTerms& g, const std::vector<long long>& rank
             mark[k] = r;
             ghosts += 1;
             const long long o = owner(k);
+            if (o / per_node != r / per_node) off += 1;
             if (rank_mark[o] != r) {
               rank_mark[o] = r;
               neighbours += 1;
@@ -165,16 +173,21 @@ void virtual_partition(const GroupedTerms& g, const std::vector<long long>& rank
       ghost_sum += ghosts;
       neigh_max = std::max(neigh_max, neighbours);
       neigh_sum += neighbours;
+      off_max = std::max(off_max, off);
+      node_off[r / per_node] += off;
     }
     Json j;
     j.add("d", d);
     j.add("ranks", p);
+    j.add("ranks_per_node", per_node);
     j.add("columns_per_rank_max", begin[1] - begin[0]);
     j.add("nnz_bound_max", nnz_max);
     j.add("nnz_bound_mean", nnz_sum / p);
     j.add("nnz_balance", nnz_max / (nnz_sum / p));
     j.add("ghost_columns_max", ghost_max);
     j.add("ghost_columns_mean", ghost_sum / p);
+    j.add("offnode_ghost_columns_max", off_max);
+    j.add("node_offnode_ghost_columns_max", *std::max_element(node_off.begin(), node_off.end()));
     j.add("neighbours_max", neigh_max);
     j.add("neighbours_mean", neigh_sum / p);
     std::printf("PARTITION_JSON %s\n", j.str().c_str());
@@ -196,7 +209,9 @@ PetscErrorCode Run(const CommandLine& cl) {
   PetscBool skip_assembled = PETSC_FALSE;
   PetscCall(PetscOptionsGetBool(nullptr, nullptr, "-skip_products", &skip_products, nullptr));
   PetscCall(PetscOptionsGetBool(nullptr, nullptr, "-skip_assembled", &skip_assembled, nullptr));
+  PetscInt per_node = 64;
   PetscCall(PetscOptionsGetIntArray(nullptr, nullptr, "-virtual_ranks", vr, &nvr, &have_vr));
+  PetscCall(PetscOptionsGetInt(nullptr, nullptr, "-ranks_per_node", &per_node, nullptr));
 
   Deck deck;
   PetscCallCXX(deck = load_deck(cl.deck, cl.overrides));
@@ -211,7 +226,7 @@ PetscErrorCode Run(const CommandLine& cl) {
       GroupedTerms g;
       PetscCallCXX(g = group_terms(d, fixed_liouvillian_terms(p.me),
                                    coherent_liouvillian_terms(p.me), coefs));
-      PetscCallCXX(virtual_partition(g, std::vector<long long>(vr, vr + nvr)));
+      PetscCallCXX(virtual_partition(g, std::vector<long long>(vr, vr + nvr), per_node));
     }
     if (skip_products) PetscFunctionReturn(0);
   }
@@ -366,14 +381,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (cl.deck.empty()) {
-    std::fprintf(stderr,
-                 "usage: liouvillian_stats DECK.toml [--set KEY=VALUE ...] [-seconds S] "
-                 "[-virtual_ranks P1,P2,...] [-skip_products] [-skip_assembled]\n");
+    std::fprintf(
+        stderr,
+        "usage: liouvillian_stats DECK.toml [--set KEY=VALUE ...] [-seconds S] "
+        "[-virtual_ranks P1,P2,...] [-ranks_per_node R] [-skip_products] [-skip_assembled]\n");
     return 1;
   }
   std::vector<char*> pargv{argv[0]};
   for (std::string& a : cl.petsc_args) pargv.push_back(a.data());
   int pargc = static_cast<int>(pargv.size());
+  pargv.push_back(nullptr);  // argv[argc] is null, as MPI_Init expects
   char** pargv_ptr = pargv.data();
   PetscCall(SlepcInitialize(&pargc, &pargv_ptr, nullptr, nullptr));
   PetscErrorCode ierr = 0;

@@ -287,12 +287,16 @@ class Bench:
         return res[0]
 
     # -- pieces --------------------------------------------------------------
-    def triad(self):
+    def triad(self, when):
+        """STREAM triad per rank count; run at the start and at the end, the best counts."""
         for np_ in self.a.ranks:
             code, text, _ = run(mpi(np_, [self.triad_bin, str(self.a.triad_mib)]))
             res = tagged_json(text, "TRIAD_JSON")
-            self.r["triad"][np_] = res[0] if res else {"error": text}
-            self.log(f"STREAM triad on {np_} rank(s): {fmt(res[0]['gbs'] if res else None)} GB/s")
+            t = self.r["triad"].setdefault(np_, {"gbs": None})
+            if res:
+                t[when] = res[0]["gbs"]
+                t["gbs"] = max(x for x in (t["gbs"], res[0]["gbs"]) if x is not None)
+            self.log(f"STREAM triad on {np_} rank(s) ({when}): {fmt(res[0]['gbs'] if res else None)} GB/s")
 
     def stats(self, n, deck):
         for np_ in self.a.ranks:
@@ -433,8 +437,8 @@ class Bench:
         d x d operators), and the matrix-free product rate at --mf-sizes (no assembly)."""
         ranks = ",".join(str(p) for p in self.a.project_ranks)
         for n in self.a.project_sizes:
-            code, text, _ = run([self.stats_bin, self.deck(n), "-virtual_ranks", ranks, "-skip_products"],
-                                timeout=self.a.timeout)
+            code, text, _ = run([self.stats_bin, self.deck(n), "-virtual_ranks", ranks, "-ranks_per_node",
+                                 str(self.a.ranks_per_node), "-skip_products"], timeout=self.a.timeout)
             self.r["projection"][n] = tagged_json(text, "PARTITION_JSON")
             if code != 0:
                 self.skip(f"projection N={n}", text.strip().splitlines()[-1] if text.strip() else "failed")
@@ -473,31 +477,32 @@ class Bench:
         r["projection_inputs"] = {"seconds_per_entry": rate, "rate_from": where, "vectors": vecs,
                                   "network_gbs_per_node": self.a.net_gbs, "ranks_per_node": self.a.ranks_per_node}
         L.append("\n## Projection: 64-1024 ranks, N = " + ", ".join(map(str, r["projection"])) + "\n")
-        L.append("Column partition as the code would make it (liouvillian_stats -virtual_ranks): ghost "
-                 "columns of rho per product (matrix-free and assembled gather the same columns), "
-                 "halo/local = ghost entries / owned entries, neighbour ranks, nnz balance (upper bound "
-                 "per column, max/mean). Memory per rank: evolve with the matrix-free operator = "
-                 f"{fmt(vecs, '.0f')} vectors of the owned part (fitted from the measured max RSS) + "
-                 "ghost columns; assembled = + L and L_0 (2 x nnz x 20 B, nnz from the bound). "
-                 f"Time per product: compute at the measured matrix-free rate ({fmt(rate, '.3g')} s per "
-                 f"entry and rank, {where}); halo at {self.a.net_gbs} GB/s per node shared by "
-                 f"{self.a.ranks_per_node} ranks, all of it counted as off-node (upper bound).\n")
-        L.append("| N | ranks | cols/rank | ghost cols | halo/local | neighbours | nnz balance | MB/rank mf "
-                 "| MB/rank asm | compute ms | halo ms |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        L.append("Column partition as the code would make it (liouvillian_stats -virtual_ranks, "
+                 f"{self.a.ranks_per_node} ranks per node in rank order): ghost columns of rho per product "
+                 "and rank (matrix-free and assembled gather the same columns), halo/local = ghost / owned "
+                 "entries, the part of the halo owned by other nodes, neighbour ranks, nnz balance (upper "
+                 "bound per column, max/mean). Memory per rank of an evolve run: matrix-free = "
+                 f"{fmt(vecs, '.0f')} vectors of the owned part (fitted from the measured max RSS) + ghost "
+                 "columns; assembled = that + L and L_0 (2 x nnz x 20 B, nnz from the bound). Time per "
+                 f"product: compute at the measured matrix-free rate ({fmt(rate, '.3g')} s per entry and rank, "
+                 f"{where}); off-node halo of the busiest node at {self.a.net_gbs} GB/s per node.\n")
+        L.append("| N | ranks | nodes | cols/rank | ghost cols/rank | halo/local | off-node cols/rank | neighbours "
+                 "| nnz balance | GB/rank mf | GB/rank asm | compute ms | off-node halo ms |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n, parts in r["projection"].items():
             for q in parts:
                 d, P = q["d"], q["ranks"]
                 own = d * d / P
                 ghost = q["ghost_columns_max"] * d
-                vec_mb = own * 16 / 1048576
-                mf_mb = (vecs or 0) * vec_mb + ghost * 16 / 1048576
-                asm_mb = mf_mb + 2 * q["nnz_bound_max"] * 20 / 1048576
+                mf_gb = ((vecs or 0) * own * 16 + ghost * 16) / 2 ** 30
+                asm_gb = mf_gb + 2 * q["nnz_bound_max"] * 20 / 2 ** 30
                 comp = 1e3 * rate * q["columns_per_rank_max"] * d if rate else None
-                halo = 1e3 * ghost * 16 / (self.a.net_gbs * 1e9 / self.a.ranks_per_node)
-                L.append(f"| {n} | {P} | {q['columns_per_rank_max']} | {q['ghost_columns_max']:.0f} "
-                         f"| {ghost / own:.1f} | {q['neighbours_max']:.0f} | {q['nnz_balance']:.2f} "
-                         f"| {mf_mb:.0f} | {asm_mb:.0f} | {fmt(comp)} | {halo:.3g} |")
+                off = 1e3 * q.get("node_offnode_ghost_columns_max", 0) * d * 16 / (self.a.net_gbs * 1e9)
+                nodes = (P + self.a.ranks_per_node - 1) // self.a.ranks_per_node
+                L.append(f"| {n} | {P} | {nodes} | {q['columns_per_rank_max']} | {q['ghost_columns_max']:.0f} "
+                         f"| {ghost / own:.1f} | {q.get('offnode_ghost_columns_max', 0):.0f} "
+                         f"| {q['neighbours_max']:.0f} | {q['nnz_balance']:.2f} | {mf_gb:.3g} | {asm_gb:.3g} "
+                         f"| {fmt(comp)} | {off:.3g} |")
 
     # -- report ---------------------------------------------------------------
     def report(self):
@@ -508,9 +513,9 @@ class Bench:
         L.append(f"{m.get('cpu')}, {m['nproc']} cores, {m.get('mem_gib', 0):.1f} GiB, "
                  f"L2 {m.get('l2_cache', '?')}, L3 {m.get('l3_cache', '?')}; load average "
                  f"before {m['load_before'][0]:.2f}, after {r['load_after'][0]:.2f}.\n")
-        L.append("| STREAM triad | GB/s |\n|---|---|")
+        L.append("| STREAM triad | GB/s (best) | at start | at end |\n|---|---|---|---|")
         for np_, t in r["triad"].items():
-            L.append(f"| {np_} rank(s) | {fmt(t.get('gbs'))} |")
+            L.append(f"| {np_} rank(s) | {fmt(t.get('gbs'))} | {fmt(t.get('start'))} | {fmt(t.get('end'))} |")
         triad = {np_: t.get("gbs") for np_, t in r["triad"].items()}
 
         L.append("\n## Liouvillian: assembly, halo, L x throughput\n")
@@ -541,7 +546,7 @@ class Bench:
                  "rank (qcoll) and of the Python process (QuTiP). Max obs diff: largest |qcoll - QuTiP| "
                  "of sz0, szL, sx0, current23 over the 101 output times (2r mf).\n")
         L.append("| N | d^2 | QuTiP s | QuTiP MB | qcoll 2r mf s (TS s) | steps / L x | MB/rank | qcoll 2r asm s "
-                 "| MB/rank | qcoll 1r mf s | 2r mf 3bs s (L x) | qcoll/QuTiP | speed-up | max obs diff |")
+                 "| MB/rank | qcoll 1r mf s | 2r mf 3bs s (L x, obs diff) | qcoll/QuTiP | speed-up | max obs diff |")
         L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n in r["sizes"]:
             e = r["evolve"].get(n, {})
@@ -554,7 +559,8 @@ class Bench:
                      f"| {mf.get('steps', '-')} / {mf.get('products', '-')} "
                      f"| {fmt(mf.get('max_rss_mb_per_rank'), '.0f')} | {fmt(asm.get('wall_seconds'))} "
                      f"| {fmt(asm.get('max_rss_mb_per_rank'), '.0f')} | {fmt(one.get('wall_seconds'))} "
-                     f"| {fmt(bs3.get('wall_seconds'))} ({bs3.get('products', '-')}) "
+                     f"| {fmt(bs3.get('wall_seconds'))} ({bs3.get('products', '-')}, "
+                     f"{fmt(bs3.get('max_obs_diff_vs_qutip'), '.0e')}) "
                      f"| {fmt(ratio)} | {fmt(1 / ratio if ratio else None, '.1f')} "
                      f"| {fmt(mf.get('max_obs_diff_vs_qutip'), '.1e')} |")
         if r["model_check"]:
@@ -599,10 +605,11 @@ class Bench:
 
     def main(self):
         self.log(f"load average {os.getloadavg()}; sizes {self.a.sizes}")
-        self.triad()
+        self.triad("start")
         for n in self.a.sizes:
             self.size(n)
         self.projection()
+        self.triad("end")
         self.r["load_after"] = os.getloadavg()
         text = self.report()
         with open(os.path.join(self.out, "results.json"), "w") as f:
