@@ -212,3 +212,23 @@ TEST(Evolve, IntegratorsAgree) {
       EXPECT_NEAR(other.t[k], reference.t[k], 1e-12) << c.type;  // outputs exactly at k dt
   }
 }
+
+// The default controller for explicit RK (TSAdapt "qcoll", the basic rule with
+// a fused error norm) takes the same steps as PETSc's basic controller.
+TEST(Evolve, FastStepControllerMatchesPetscBasic) {
+  const Deck deck = deck_from_inputs(
+      "xxz_chain.toml",
+      {{"evolve.t_final", "2.0"}, {"evolve.dt_output", "0.5"}, {"evolve.entropy", "false"}});
+  const Trajectory fast = evolve(deck, "ts");
+  Trajectory basic;
+  {
+    ScopedOption adapt("-ts_adapt_type", "basic");
+    basic = evolve(deck, "ts");
+  }
+  ASSERT_EQ(fast.t.size(), basic.t.size());
+  EXPECT_LT((fast.rho_final - basic.rho_final).max_abs(), 1e-12);
+  // and is tight enough to matter: the 3bs pair at the same tolerances differs more.
+  ScopedOption other("-ts_rk_type", "3bs");
+  const Trajectory bs = evolve(deck, "ts");
+  EXPECT_GT((bs.rho_final - fast.rho_final).max_abs(), 1e-9);
+}

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "qcoll/solvers/progress.hpp"
+#include "qcoll/solvers/ts_adapt_qcoll.hpp"
 
 namespace qcoll {
 namespace {
@@ -32,6 +33,24 @@ PetscErrorCode AfterOutput(index_t k, Vec rho, const EvolveOptions& o, const Out
   PetscFunctionReturn(0);
 }
 
+// Explicit Runge-Kutta with PETSc's default step controller gets the same
+// controller with the faster error norm (ts_adapt_qcoll.hpp), unless the
+// user chose a controller with -ts_adapt_type.
+PetscErrorCode UseFastAdaptForRK(TS ts) {
+  PetscFunctionBeginUser;
+  PetscBool rk, chosen, basic;
+  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ts), TSRK, &rk));
+  PetscCall(PetscOptionsHasName(nullptr, nullptr, "-ts_adapt_type", &chosen));
+  TSAdapt adapt;
+  PetscCall(TSGetAdapt(ts, &adapt));
+  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(adapt), TSADAPTBASIC, &basic));
+  if (rk && basic && !chosen) {
+    PetscCall(TSAdaptQcollRegister());
+    PetscCall(TSAdaptSetType(adapt, kTSAdaptQcoll));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCallback& cb,
                         EvolveStats* stats, ProgressReporter& progress) {
   PetscFunctionBeginUser;
@@ -50,6 +69,7 @@ PetscErrorCode EvolveTS(Mat L, Vec rho, const EvolveOptions& o, const OutputCall
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetFromOptions(ts));
+  PetscCall(UseFastAdaptForRK(ts));
   for (index_t k = o.first_output + 1; k <= o.last_output; ++k) {
     const double tk = k * o.dt_output;
     PetscReal dt_before;

@@ -1,9 +1,9 @@
 // Matrix-free Liouvillian (MATSHELL): L(rho) = A0 rho + rho B0 + sum_s P_s rho Q_s
 // applied column by column on the owned columns of rho; see matrix_free.hpp.
 //
-// One product: start the ghost-column scatter; for the owned columns, four at
+// One product: start the ghost-column scatter; for the owned columns, two at
 // a time, set y_ij = (A0_ii + B0_jj) x_ij + sum_{k != i} A0_ik x_kj (the
-// diagonals of A0 and B0 merged, each entry of A0 loaded once per four
+// diagonals of A0 and B0 merged, each entry of A0 loaded once per two
 // columns), then add every right-multiplication term (x B0, P_s x Q_s) of
 // column j whose columns of x are all owned; finish the scatter; add the terms
 // that need ghost columns. Operators are stored as real and imaginary parts
@@ -322,7 +322,7 @@ QCOLL_INLINE void local_block(Kernel& k, index_t c0, cplx* yc) {
 QCOLL_KERNEL_CLONES void local_pass(Kernel& k, cplx* yc) {
   const index_t nown = k.owned();
   index_t c0 = 0;
-  for (; c0 + 4 <= nown; c0 += 4) local_block<4>(k, c0, yc);
+  for (; c0 + 2 <= nown; c0 += 2) local_block<2>(k, c0, yc);
   for (; c0 < nown; ++c0) local_block<1>(k, c0, yc);
 }
 
