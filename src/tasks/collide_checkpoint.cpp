@@ -59,8 +59,7 @@ CollideCheckpoint read_collide_checkpoint(MPI_Comm comm, const std::string& path
   const long long runs = f.read_int_attribute("/checkpoint/collide", "runs");
   for (long long k = 0; k < runs; ++k) {
     c.runs.push_back(unpack_progress(f.read_real(run_group(k) + "/progress")));
-    if (c.runs.back().stage != CollideProgress::Stage::Pending &&
-        c.runs.back().series.tau != f.read_real_attribute(run_group(k), "tau"))
+    if (c.runs.back().series.tau != f.read_real_attribute(run_group(k), "tau"))
       throw std::runtime_error(path + ": the progress of run " + std::to_string(k) +
                                " does not belong to its tau");
   }

@@ -200,6 +200,10 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
   PetscCallCXX(owner = assign_tau_ranks(cfg.tau, cfg.t_final, size));
   std::vector<CollideProgress> runs;
   PetscCallCXX(runs.resize(cfg.tau.size()));
+  for (std::size_t k = 0; k < runs.size(); ++k) {  // pending: only what they will be
+    runs[k].series.tau = cfg.tau[k];
+    runs[k].series.strokes = static_cast<double>(stroke_count(cfg.t_final, cfg.tau[k]));
+  }
   if (ctx.restart) {
     CollideCheckpoint saved;
     PetscCallCXX(saved = read_collide_checkpoint(comm, checkpoint));
