@@ -13,6 +13,7 @@
 #include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
+#include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
@@ -55,20 +56,50 @@ std::string petsc_options_string() {
   return s;
 }
 
-// --restart FILE.h5: evolve only, and FILE.h5.checkpoint must exist.
-void check_restart(const CommandLine& cl, const std::string& task) {
-  if (task != "evolve")
-    throw InputError("--restart continues an evolve run; the task here is '" + task + "'",
-                     "command line");
+// --restart FILE.h5: evolve or collide, FILE.h5.checkpoint must exist and
+// come from the same task; collide also needs the same physics.
+void check_restart(const CommandLine& cl, const std::string& task, const Deck& deck) {
+  if (task != "evolve" && task != "collide")
+    throw InputError(
+        "--restart continues an evolve or collide run; the task here is '" + task + "'",
+        "command line");
   if (!cl.output.empty() && cl.output != cl.restart)
     throw InputError("--restart " + cl.restart + " continues into the same file; -o " + cl.output +
                          " names another",
                      "command line");
-  if (!file_exists(checkpoint_path(cl.restart)))
-    throw InputError("no checkpoint to restart from: " + checkpoint_path(cl.restart) +
+  const std::string checkpoint = checkpoint_path(cl.restart);
+  if (!file_exists(checkpoint))
+    throw InputError("no checkpoint to restart from: " + checkpoint +
                          " does not exist (checkpoints are written every [checkpoint] "
                          "every_seconds and when the run receives SIGTERM or SIGUSR1)",
                      "command line");
+  const std::string written_by = checkpoint_task(PETSC_COMM_WORLD, checkpoint);
+  if (written_by != task)
+    throw InputError(checkpoint + " is the checkpoint of a " + written_by +
+                         " run; continue it with `qcoll " + written_by + " ... --restart " +
+                         cl.restart + "`",
+                     "command line");
+  if (task == "collide") check_collide_restart(PETSC_COMM_WORLD, deck, checkpoint);
+}
+
+// `arg` quoted for a POSIX shell when it needs it.
+std::string shell_word(const std::string& arg) {
+  const bool plain = !arg.empty() && arg.find_first_not_of(
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_-+=.,:/@%") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The command that continues a stopped run (with the run's --set overrides).
+std::string restart_command(const CommandLine& cl, const std::string& task,
+                            const std::string& output) {
+  std::string command =
+      "qcoll " + task + " " + shell_word(cl.deck) + " --restart " + shell_word(output);
+  for (const Override& o : cl.overrides) command += " --set " + shell_word(o.key + "=" + o.value);
+  return command;
 }
 
 PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
@@ -88,7 +119,7 @@ PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out,
   } else if (task == "evolve") {
     PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out, ctx));
   } else if (task == "collide") {
-    PetscCall(RunCollide(PETSC_COMM_WORLD, p, out));
+    PetscCall(RunCollide(PETSC_COMM_WORLD, p, out, ctx));
   } else {
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "task '%s' is not available in this build",
             task.c_str());
@@ -132,7 +163,7 @@ int run(const CommandLine& cl) {
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
-    if (ctx.restart) check_restart(cl, task);
+    if (ctx.restart) check_restart(cl, task, deck);  // before the output file is touched
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
@@ -163,9 +194,8 @@ int run(const CommandLine& cl) {
     if (ctx.stopped) {
       out.close();
       PetscPrintf(PETSC_COMM_WORLD,
-                  "qcoll: stopped early; checkpoint in %s. Continue with:\n  qcoll %s %s "
-                  "--restart %s\n",
-                  checkpoint_path(output).c_str(), task.c_str(), cl.deck.c_str(), output.c_str());
+                  "qcoll: stopped early; checkpoint in %s. Continue with:\n  %s\n",
+                  checkpoint_path(output).c_str(), restart_command(cl, task, output).c_str());
       return 0;
     }
     write_complete(out);

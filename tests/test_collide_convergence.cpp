@@ -207,7 +207,9 @@ TEST(CollideTask, WritesTheCollideGroupCollectively) {
   DeckProblem s(kQubit + "[collide]\ntau = [0.2, 0.1, 0.05]\nt_final = 2.0\n");
   {
     Hdf5File out(shared, MPI_COMM_WORLD);
-    ASSERT_EQ(RunCollide(MPI_COMM_WORLD, s.problem, out), 0);
+    RunContext ctx;
+    ctx.output_path = shared;
+    ASSERT_EQ(RunCollide(MPI_COMM_WORLD, s.problem, out, ctx), 0);
   }
   Hdf5File in(shared, MPI_COMM_WORLD, Hdf5File::Mode::Append);
   EXPECT_EQ(in.read_real("/collide/tau"), (std::vector<double>{0.2, 0.1, 0.05}));

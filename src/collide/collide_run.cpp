@@ -4,9 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
-#include <stdexcept>
-#include <type_traits>
+#include <string>
 
 #include "dense_kernels.hpp"
 #include "qcoll/collide/collision_thermo.hpp"
@@ -19,21 +19,6 @@
 
 namespace qcoll {
 namespace {
-
-// Calls f on every member of a CollideSeries, in the order of the flat form.
-template <class Series, class F>
-void visit_members(Series& s, F&& f) {
-  for (auto* x : {&s.tau, &s.strokes, &s.species, &s.rank, &s.wall_seconds, &s.compared,
-                  &s.final_distance, &s.steady_distance, &s.sigma_over_tau, &s.pi, &s.pi_ancilla})
-    f(*x);
-  for (auto* v : {&s.stroke, &s.t, &s.energy, &s.entropy, &s.mutual_information,
-                  &s.entropy_production, &s.delta_free_energy, &s.rate_entropy_production,
-                  &s.rate_entropy_production_ancilla, &s.distance, &s.delta_energy, &s.heat_ancilla,
-                  &s.work_coherent, &s.mutual_information_species, &s.relative_entropy,
-                  &s.delta_coherence, &s.entropy_production_species})
-    f(*v);
-  f(s.rho_final);
-}
 
 DenseMatrix initial_density(const Problem& p) {
   const index_t d = p.me.dim;
@@ -102,54 +87,13 @@ double steady_state_distance(const Problem& p, const StroboscopicMap& map) {
   return trace_norm(*map_state - *me_state);
 }
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 }  // namespace
-
-std::vector<double> pack(const CollideSeries& s) {
-  std::vector<double> out;
-  auto put = [&out](const auto& x) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (std::is_same_v<T, double>) {
-      out.push_back(x);
-    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-      out.push_back(static_cast<double>(x.size()));
-      out.insert(out.end(), x.begin(), x.end());
-    } else {
-      out.push_back(static_cast<double>(x.size()));
-      for (const cplx& z : x) {
-        out.push_back(z.real());
-        out.push_back(z.imag());
-      }
-    }
-  };
-  visit_members(s, put);
-  return out;
-}
-
-CollideSeries unpack_series(const std::vector<double>& data) {
-  CollideSeries s;
-  std::size_t pos = 0;
-  auto next = [&]() {
-    if (pos >= data.size()) throw std::runtime_error("collide: truncated series data");
-    return data[pos++];
-  };
-  auto get = [&](auto& x) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (std::is_same_v<T, double>) {
-      x = next();
-    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-      x.resize(static_cast<std::size_t>(next()));
-      for (double& v : x) v = next();
-    } else {
-      x.resize(static_cast<std::size_t>(next()));
-      for (cplx& z : x) {
-        const double re = next();
-        z = cplx(re, next());
-      }
-    }
-  };
-  visit_members(s, get);
-  return s;
-}
 
 std::vector<int> assign_tau_ranks(const std::vector<double>& taus, double t_final, int nranks) {
   std::vector<std::size_t> order(taus.size());
@@ -167,63 +111,152 @@ std::vector<int> assign_tau_ranks(const std::vector<double>& taus, double t_fina
   return owner;
 }
 
-PetscErrorCode RunCollisions(const Problem& p, double tau, CollideSeries* out) {
-  PetscFunctionBeginUser;
-  const auto start = std::chrono::steady_clock::now();
-  const CollideSettings& cfg = p.deck->collide;
-  const index_t strokes = stroke_count(cfg.t_final, tau);
-  const index_t every = std::max<index_t>(1, cfg.output_every);
-  *out = CollideSeries{};
-  out->tau = tau;
-  out->strokes = static_cast<double>(strokes);
-  out->species = static_cast<double>(p.me.species.size());
-  out->compared = cfg.compare_master_equation ? 1.0 : 0.0;
-
+struct CollisionRun::State {
+  const Problem* p = nullptr;
+  index_t strokes = 0, every = 1;
+  index_t stroke = 0;         // strokes applied
+  index_t last_recorded = 0;  // the stroke `reference` is at
   std::unique_ptr<StroboscopicMap> map;
   std::unique_ptr<StrokeRecorder> recorder;
-  DenseMatrix rho, rho_me;
-  PetscCallCXX(map = std::make_unique<StroboscopicMap>(p.deck->model, p.me, tau));
-  PetscCallCXX(recorder = std::make_unique<StrokeRecorder>(p, *map));
-  PetscCallCXX(rho = initial_density(p));
+  std::unique_ptr<ProgressReporter> progress;
   MasterReference reference;
-  if (cfg.compare_master_equation) PetscCall(reference.Setup(p, tau));
+  DenseMatrix rho, rho_me;
+  CollideSeries series;
+  double wall_before = 0.0;  // spent before this Setup (earlier segments of the run)
+  Clock::time_point start;
+};
+
+CollisionRun::CollisionRun() = default;
+CollisionRun::~CollisionRun() = default;
+
+bool CollisionRun::done() const {
+  return s_ && s_->stroke == s_->strokes;
+}
+
+PetscErrorCode CollisionRun::Setup(const Problem& p, double tau, const CollideProgress* resume) {
+  PetscFunctionBeginUser;
+  PetscCallCXX(s_ = std::make_unique<State>());
+  State& s = *s_;
+  s.start = Clock::now();
+  s.p = &p;
+  const CollideSettings& cfg = p.deck->collide;
+  const index_t d = p.me.dim;
+  s.strokes = stroke_count(cfg.t_final, tau);
+  s.every = std::max<index_t>(1, cfg.output_every);
+  s.series.tau = tau;
+  s.series.strokes = static_cast<double>(s.strokes);
+  s.series.species = static_cast<double>(p.me.species.size());
+  s.series.compared = cfg.compare_master_equation ? 1.0 : 0.0;
+  PetscCallCXX(s.map = std::make_unique<StroboscopicMap>(p.deck->model, p.me, tau));
+  PetscCallCXX(s.recorder = std::make_unique<StrokeRecorder>(p, *s.map));
+  PetscCallCXX(s.rho = initial_density(p));
+  if (cfg.compare_master_equation) PetscCall(s.reference.Setup(p, tau));
+
+  if (resume) {
+    const CollideSeries& r = resume->series;
+    const std::size_t dd = static_cast<std::size_t>(d * d);
+    const bool fits =
+        resume->stage == CollideProgress::Stage::Running && r.tau == tau &&
+        r.strokes == s.series.strokes && r.species == s.series.species &&
+        r.compared == s.series.compared && resume->stroke <= s.strokes &&
+        resume->last_recorded <= resume->stroke && resume->rho.size() == dd &&
+        resume->rho_master_equation.size() == (cfg.compare_master_equation ? dd : 0) &&
+        r.records() ==
+            static_cast<std::size_t>(recorded_strokes(resume->stroke, s.strokes, s.every)) &&
+        r.delta_energy.size() == r.records() * p.me.species.size();
+    PetscCheck(fits, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED,
+               "collide: the saved progress of the run at tau = %g (stroke %lld) does not fit "
+               "this run of %lld strokes",
+               tau, (long long)resume->stroke, (long long)s.strokes);
+    PetscCallCXX(s.series = r);
+    s.wall_before = r.wall_seconds;
+    s.stroke = resume->stroke;
+    s.last_recorded = resume->last_recorded;
+    PetscCallCXX(s.rho = collide::unvec(resume->rho, d));
+    if (cfg.compare_master_equation) PetscCall(s.reference.SetState(resume->rho_master_equation));
+  }
 
   // Every rank reports its own runs (at most one line per 10 s each).
   int rank = 0;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   char label[96];
   std::snprintf(label, sizeof label, "collide: tau = %g on rank %d", tau, rank);
-  std::unique_ptr<ProgressReporter> progress;
-  PetscCallCXX(progress = std::make_unique<ProgressReporter>(PETSC_COMM_SELF, label, 10.0));
+  PetscCallCXX(s.progress = std::make_unique<ProgressReporter>(
+                   PETSC_COMM_SELF, label, 10.0, static_cast<double>(s.stroke) / s.strokes));
+  PetscFunctionReturn(0);
+}
 
-  index_t last_recorded = 0;
-  for (index_t k = 1; k <= strokes; ++k) {
-    PetscCallCXX(progress->update(static_cast<double>(k - 1) / strokes,
-                                  "stroke " + std::to_string(k) + " / " + std::to_string(strokes)));
-    if (k % every != 0 && k != strokes) {
-      PetscCallCXX(rho = map->stroke(rho));
-      continue;
+PetscErrorCode CollisionRun::Advance(double seconds) {
+  PetscFunctionBeginUser;
+  PetscCheck(s_, PETSC_COMM_SELF, PETSC_ERR_ORDER, "collide: Advance before Setup");
+  State& s = *s_;
+  const bool compare = s.p->deck->collide.compare_master_equation;
+  const Clock::time_point start = Clock::now();
+  while (s.stroke < s.strokes) {
+    const index_t k = s.stroke + 1;
+    PetscCallCXX(
+        s.progress->update(static_cast<double>(k - 1) / s.strokes,
+                           "stroke " + std::to_string(k) + " / " + std::to_string(s.strokes)));
+    if (k % s.every != 0 && k != s.strokes) {
+      PetscCallCXX(s.rho = s.map->stroke(s.rho));
+    } else {
+      PetscCallCXX(s.recorder->record(k, s.rho, s.series));
+      if (compare) {
+        PetscCall(s.reference.Advance(k - s.last_recorded, &s.rho_me));
+        PetscCallCXX(s.series.distance.push_back(trace_norm(s.rho - s.rho_me)));
+      }
+      s.last_recorded = k;
     }
-    PetscCallCXX(recorder->record(k, rho, *out));
-    if (cfg.compare_master_equation) {
-      PetscCall(reference.Advance(k - last_recorded, &rho_me));
-      PetscCallCXX(out->distance.push_back(trace_norm(rho - rho_me)));
-    }
-    last_recorded = k;
+    s.stroke = k;
+    if (seconds_since(start) >= seconds) break;
   }
-  PetscCall(reference.Destroy());
+  PetscFunctionReturn(0);
+}
 
-  if (cfg.compare_master_equation) {
-    out->final_distance = out->distance.back();
+PetscErrorCode CollisionRun::Snapshot(CollideProgress* out) const {
+  PetscFunctionBeginUser;
+  PetscCheck(s_, PETSC_COMM_SELF, PETSC_ERR_ORDER, "collide: Snapshot before Setup");
+  const State& s = *s_;
+  out->stage = CollideProgress::Stage::Running;
+  out->stroke = s.stroke;
+  out->last_recorded = s.last_recorded;
+  PetscCallCXX(out->rho = collide::vec(s.rho));
+  out->rho_master_equation.clear();
+  if (s.p->deck->collide.compare_master_equation)
+    PetscCall(s.reference.GetState(&out->rho_master_equation));
+  PetscCallCXX(out->series = s.series);
+  out->series.wall_seconds = s.wall_before + seconds_since(s.start);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CollisionRun::Finish(CollideSeries* out) {
+  PetscFunctionBeginUser;
+  PetscCheck(done(), PETSC_COMM_SELF, PETSC_ERR_ORDER, "collide: Finish before the last stroke");
+  State& s = *s_;
+  const Problem& p = *s.p;
+  PetscCall(s.reference.Destroy());
+  CollideSeries& r = s.series;
+  if (p.deck->collide.compare_master_equation) {
+    r.final_distance = r.distance.back();
     if (p.me.dim <= kMaxDenseSteadyDimension)
-      PetscCallCXX(out->steady_distance = steady_state_distance(p, *map));
+      PetscCallCXX(r.steady_distance = steady_state_distance(p, *s.map));
   }
-  out->sigma_over_tau = out->entropy_production.back() / tau;
-  out->pi = out->rate_entropy_production.back();
-  out->pi_ancilla = out->rate_entropy_production_ancilla.back();
-  PetscCallCXX(out->rho_final = collide::vec(rho));
-  out->wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.sigma_over_tau = r.entropy_production.back() / r.tau;
+  r.pi = r.rate_entropy_production.back();
+  r.pi_ancilla = r.rate_entropy_production_ancilla.back();
+  PetscCallCXX(r.rho_final = collide::vec(s.rho));
+  r.wall_seconds = s.wall_before + seconds_since(s.start);
+  PetscCallCXX(*out = std::move(r));
+  s_.reset();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode RunCollisions(const Problem& p, double tau, CollideSeries* out) {
+  PetscFunctionBeginUser;
+  CollisionRun run;
+  PetscCall(run.Setup(p, tau));
+  PetscCall(run.Advance(std::numeric_limits<double>::infinity()));
+  PetscCall(run.Finish(out));
   PetscFunctionReturn(0);
 }
 

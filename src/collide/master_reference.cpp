@@ -105,6 +105,38 @@ PetscErrorCode MasterReference::Advance(index_t strokes, DenseMatrix* rho) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode MasterReference::GetState(std::vector<cplx>* vec_rho) const {
+  PetscFunctionBeginUser;
+  if (mfn_ == nullptr) {
+    PetscCallCXX(*vec_rho = vec_);
+    PetscFunctionReturn(0);
+  }
+  PetscInt n;
+  const PetscScalar* a;
+  PetscCall(VecGetLocalSize(state_, &n));
+  PetscCall(VecGetArrayRead(state_, &a));
+  PetscCallCXX(vec_rho->assign(a, a + n));
+  PetscCall(VecRestoreArrayRead(state_, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MasterReference::SetState(const std::vector<cplx>& vec_rho) {
+  PetscFunctionBeginUser;
+  const index_t n = d_ * d_;
+  PetscCheck(static_cast<index_t>(vec_rho.size()) == n, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ,
+             "master-equation state of length %zu, expected d^2 = %lld", vec_rho.size(),
+             (long long)n);
+  if (mfn_ == nullptr) {
+    PetscCallCXX(vec_ = vec_rho);
+    PetscFunctionReturn(0);
+  }
+  PetscScalar* a;
+  PetscCall(VecGetArray(state_, &a));
+  for (index_t i = 0; i < n; ++i) a[i] = vec_rho[i];
+  PetscCall(VecRestoreArray(state_, &a));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MasterReference::Destroy() {
   PetscFunctionBeginUser;
   PetscCall(MFNDestroy(&mfn_));

@@ -118,7 +118,7 @@ options:
   --set KEY=VALUE      override a deck key (TOML value), e.g.
                        --set species.bath.lambda=0.3 --set params.g=0.5
   --overwrite          replace an existing output file
-  --restart FILE.h5    continue a run from its checkpoint
+  --restart FILE.h5    continue an evolve or collide run from FILE.h5.checkpoint
   --sweep-index K      run only point K of the deck's [sweep]
   --force              run even if the memory estimate exceeds the machine
   -anything            passed to PETSc/SLEPc (-ts_type bdf, -eps_nev 4, -log_view)

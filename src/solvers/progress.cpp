@@ -6,10 +6,12 @@
 
 namespace qcoll {
 
-ProgressReporter::ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds)
+ProgressReporter::ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds,
+                                   double start_fraction)
     : comm_(comm),
       label_(std::move(label)),
       interval_(interval_seconds),
+      start_fraction_(start_fraction),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
@@ -22,7 +24,8 @@ void ProgressReporter::update(double fraction, const std::string& detail, bool f
   if (!force && std::chrono::duration<double>(now - last_).count() < interval_) return;
   last_ = now;
   const double wall = elapsed();
-  const double eta = fraction > 0 ? wall * (1.0 - fraction) / fraction : 0.0;
+  const double done = fraction - start_fraction_;  // in this process
+  const double eta = done > 0 ? wall * (1.0 - fraction) / done : 0.0;
   char line[256];
   std::snprintf(line, sizeof line, "%s: %5.1f%%  %s  wall %.1f s  ETA %.1f s\n", label_.c_str(),
                 100.0 * fraction, detail.c_str(), wall, eta);

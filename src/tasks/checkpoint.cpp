@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <stdexcept>
 
 #include "qcoll/tasks/tasks.hpp"
 
@@ -22,14 +23,43 @@ void raise_stop_flag() {
   g_stop_flag = 1;
 }
 
+void clear_stop_flag() {
+  g_stop_flag = 0;
+}
+
 bool stop_signal_received(MPI_Comm comm) {
   int local = g_stop_flag ? 1 : 0, any = 0;
   MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm);
   return any != 0;
 }
 
+CheckpointClock::CheckpointClock(MPI_Comm comm, double every)
+    : comm_(comm), every_(every), last_(MPI_Wtime()) {}
+
+bool CheckpointClock::due() {
+  int flag = 0;
+  if (every_ > 0) flag = MPI_Wtime() - last_ >= every_;
+  MPI_Bcast(&flag, 1, MPI_INT, 0, comm_);
+  if (flag) last_ = MPI_Wtime();
+  return flag != 0;
+}
+
 std::string checkpoint_path(const std::string& output) {
   return output + ".checkpoint";
+}
+
+void commit_checkpoint(MPI_Comm comm, const std::string& tmp, const std::string& path) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  int ok = 1;
+  if (rank == 0) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+  if (!ok) throw std::runtime_error("cannot rename " + tmp + " to " + path);
+}
+
+std::string checkpoint_task(MPI_Comm comm, const std::string& path) {
+  Hdf5File f(path, comm, Hdf5File::Mode::Append);
+  return f.exists("/checkpoint/collide") ? "collide" : "evolve";
 }
 
 PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
@@ -58,12 +88,7 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
                         true);
     f.close();
   });
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  int ok = 1;
-  if (rank == 0) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
-  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
-  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp.c_str(), path.c_str());
+  PetscCallCXX(commit_checkpoint(comm, tmp, path));
   PetscFunctionReturn(0);
 }
 

@@ -1,14 +1,20 @@
 // `qcoll collide`: the exact finite-tau map for every tau of [collide], the
-// tau values spread over the ranks (each run is serial), the results gathered
-// and written collectively to /collide, and the convergence summary.
+// tau values spread over the ranks (each run is serial, collide_rounds.hpp),
+// the results gathered and written collectively to /collide, and the
+// convergence summary. Checkpoints and restarts as evolve's
+// (collide_checkpoint.hpp).
 #include <petscsys.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
+#include "collide_rounds.hpp"
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/collide/convergence.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
+#include "qcoll/tasks/checkpoint.hpp"
+#include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
 
 namespace qcoll {
@@ -26,53 +32,13 @@ double reference_rate(const CollideSeries& s, bool conserving) {
   return conserving ? s.pi : s.pi_ancilla;
 }
 
-// Runs this rank's share of the tau values. On failure: the PETSc message.
-PetscErrorCode RunOwnTaus(const Problem& p, const std::vector<int>& owner, int rank,
-                          std::vector<CollideSeries>* series, std::string* failure) {
-  PetscFunctionBeginUser;
-  const std::vector<double>& taus = p.deck->collide.tau;
-  for (std::size_t k = 0; k < taus.size(); ++k) {
-    if (owner[k] != rank) continue;
-    const PetscErrorCode ierr = RunCollisions(p, taus[k], &(*series)[k]);
-    if (ierr) {
-      const char* text = nullptr;
-      char* specific = nullptr;
-      PetscCall(PetscErrorMessage(ierr, &text, &specific));
-      const char* reason = specific ? specific : text ? text : "error";
-      PetscCallCXX(*failure = "collide: tau = " + std::to_string(taus[k]) + " on rank " +
-                              std::to_string(rank) + ": " + reason);
-      break;
-    }
-  }
-  PetscFunctionReturn(0);
-}
-
-// Agrees on failure across comm; the first failing rank's message is raised on all.
-PetscErrorCode AgreeOnFailure(MPI_Comm comm, int rank, const std::string& failure) {
-  PetscFunctionBeginUser;
-  int size = 1;
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  int mine = failure.empty() ? size : rank, first = size;
-  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
-  if (first == size) PetscFunctionReturn(0);
-  int length = static_cast<int>(failure.size());
-  PetscCallMPI(MPI_Bcast(&length, 1, MPI_INT, first, comm));
-  std::string message;
-  PetscCallCXX(message = rank == first ? failure : std::string(length, ' '));
-  PetscCallMPI(MPI_Bcast(message.data(), length, MPI_CHAR, first, comm));
-  SETERRQ(comm, PETSC_ERR_LIB, "%s", message.c_str());
-}
-
 PetscErrorCode ShareSeries(MPI_Comm comm, int rank, const std::vector<int>& owner,
                            std::vector<CollideSeries>* series) {
   PetscFunctionBeginUser;
   for (std::size_t k = 0; k < series->size(); ++k) {
     std::vector<double> flat;
     if (owner[k] == rank) PetscCallCXX(flat = pack((*series)[k]));
-    long long n = static_cast<long long>(flat.size());
-    PetscCallMPI(MPI_Bcast(&n, 1, MPI_LONG_LONG, owner[k], comm));
-    flat.resize(static_cast<std::size_t>(n));
-    PetscCallMPI(MPI_Bcast(flat.data(), static_cast<int>(n), MPI_DOUBLE, owner[k], comm));
+    PetscCall(BroadcastDoubles(comm, owner[k], &flat));
     if (owner[k] != rank) PetscCallCXX((*series)[k] = unpack_series(flat));
   }
   PetscFunctionReturn(0);
@@ -204,25 +170,60 @@ PetscErrorCode PrintSummary(MPI_Comm comm, const Summary& s, const std::vector<C
   PetscFunctionReturn(0);
 }
 
+// What a restart continues, printed on rank 0.
+PetscErrorCode PrintRestart(MPI_Comm comm, const std::string& path,
+                            const std::vector<CollideProgress>& runs) {
+  PetscFunctionBeginUser;
+  std::size_t finished = 0;
+  for (const CollideProgress& r : runs) finished += r.stage == CollideProgress::Stage::Finished;
+  PetscCall(PetscPrintf(comm, "collide: restarting from %s: %zu of %zu runs finished\n",
+                        path.c_str(), finished, runs.size()));
+  for (const CollideProgress& r : runs)
+    if (r.stage == CollideProgress::Stage::Running)
+      PetscCall(PetscPrintf(comm, "collide: tau = %g continues after stroke %lld of %lld\n",
+                            r.series.tau, (long long)r.stroke, (long long)r.series.strokes));
+  PetscFunctionReturn(0);
+}
+
 }  // namespace
 
-PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out) {
+PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx) {
   // Input errors are thrown here, before this function's PETSc frame exists.
   check_collide_input(*p.deck);
   PetscFunctionBeginUser;
   const CollideSettings& cfg = p.deck->collide;
+  const std::string checkpoint = checkpoint_path(ctx.output_path);
   int rank = 0, size = 1;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   std::vector<int> owner;
   PetscCallCXX(owner = assign_tau_ranks(cfg.tau, cfg.t_final, size));
+  std::vector<CollideProgress> runs;
+  PetscCallCXX(runs.resize(cfg.tau.size()));
+  for (std::size_t k = 0; k < runs.size(); ++k) {  // pending: only what they will be
+    runs[k].series.tau = cfg.tau[k];
+    runs[k].series.strokes = static_cast<double>(stroke_count(cfg.t_final, cfg.tau[k]));
+  }
+  if (ctx.restart) {
+    CollideCheckpoint saved;
+    PetscCallCXX(saved = read_collide_checkpoint(comm, checkpoint));
+    PetscCheck(saved.runs.size() == runs.size(), comm, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s holds %zu runs, the deck has %zu tau values", checkpoint.c_str(),
+               saved.runs.size(), runs.size());
+    runs = std::move(saved.runs);
+    PetscCall(PrintRestart(comm, checkpoint, runs));
+  }
+  bool stopped = false;
+  PetscCall(RunCollideRounds(comm, p, owner, checkpoint, &runs, &stopped));
+  if (stopped) {
+    ctx.stopped = true;
+    PetscCall(PetscPrintf(comm, "collide: stopped; progress saved in %s\n", checkpoint.c_str()));
+    PetscFunctionReturn(0);
+  }
   std::vector<CollideSeries> series;
-  PetscCallCXX(series.resize(cfg.tau.size()));
-  std::string failure;
-  PetscCall(RunOwnTaus(p, owner, rank, &series, &failure));
-  PetscCall(AgreeOnFailure(comm, rank, failure));
-  for (std::size_t k = 0; k < series.size(); ++k)
-    if (owner[k] == rank) series[k].rank = rank;
+  PetscCallCXX(series.resize(runs.size()));
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    if (owner[k] == rank) series[k] = std::move(runs[k].series);
   PetscCall(ShareSeries(comm, rank, owner, &series));
 
   Summary summary;
@@ -232,6 +233,7 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out) {
     PetscCallCXX(write_run(out, "/collide/" + std::to_string(k), series[k], p.me.dim));
   PetscCallCXX(write_summary(out, summary, cfg));
   PetscCall(PrintSummary(comm, summary, series, cfg.compare_master_equation));
+  if (rank == 0) std::remove(checkpoint.c_str());  // the run is complete
   PetscFunctionReturn(0);
 }
 

@@ -42,27 +42,6 @@ PetscErrorCode WriteSnapshot(Hdf5File& out, Snapshots& s, Vec rho, PetscInt rsta
 
 namespace {
 
-// Periodic checkpoints: rank 0's clock decides, so all ranks agree.
-class CheckpointClock {
- public:
-  CheckpointClock(MPI_Comm comm, double every) : comm_(comm), every_(every) {}
-  bool due() {
-    int flag = 0;
-    if (every_ > 0) {
-      const double now = MPI_Wtime();
-      flag = now - last_ >= every_;
-    }
-    MPI_Bcast(&flag, 1, MPI_INT, 0, comm_);
-    if (flag) last_ = MPI_Wtime();
-    return flag != 0;
-  }
-
- private:
-  MPI_Comm comm_;
-  double every_;
-  double last_ = MPI_Wtime();
-};
-
 // PETSc log stage by name, registered once per process (-log_view shows them).
 PetscLogStage EvolveLogStage(const char* name) {
   PetscLogStage stage = -1;

@@ -28,6 +28,10 @@ class MasterReference {
   PetscErrorCode Setup(const Problem& p, double tau, Method method = Method::Automatic);
   // rho_ME after `strokes` more strokes, into `rho` (dense, row-major).
   PetscErrorCode Advance(index_t strokes, DenseMatrix* rho);
+  // The current rho_ME, column-stacked (for checkpoints), and setting it
+  // (to continue from a checkpoint; after Setup).
+  PetscErrorCode GetState(std::vector<cplx>* vec_rho) const;
+  PetscErrorCode SetState(const std::vector<cplx>& vec_rho);
   // Safe to call more than once (also called by the destructor).
   PetscErrorCode Destroy();
 

@@ -10,7 +10,9 @@ namespace qcoll {
 
 class ProgressReporter {
  public:
-  ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds);
+  // `start_fraction`: the part done before (a resumed run), for the ETA.
+  ProgressReporter(MPI_Comm comm, std::string label, double interval_seconds,
+                   double start_fraction = 0.0);
   // fraction in [0, 1]; `detail` is appended (e.g. "t = 3.2 / 20, steps 120").
   void update(double fraction, const std::string& detail, bool force = false);
   double elapsed() const;
@@ -18,7 +20,7 @@ class ProgressReporter {
  private:
   MPI_Comm comm_;
   std::string label_;
-  double interval_;
+  double interval_, start_fraction_;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

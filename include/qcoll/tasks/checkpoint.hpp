@@ -5,6 +5,7 @@
 // (distributed, column-stacked), the output index k, t, the next TS step, the
 // time series so far and the deck. It is written to OUT.h5.checkpoint.tmp and
 // renamed, so a SIGKILL at any moment leaves the previous checkpoint intact.
+// (collide writes its own contents the same way: collide_checkpoint.hpp.)
 #include <petscvec.h>
 
 #include <string>
@@ -18,8 +19,22 @@ namespace qcoll {
 void install_stop_signals();
 // Collective: whether any rank received a stop signal.
 bool stop_signal_received(MPI_Comm comm);
-// For tests: pretend a signal arrived.
+// For tests: pretend a signal arrived, and forget it again.
 void raise_stop_flag();
+void clear_stop_flag();
+
+// Periodic checkpoints every `every` seconds of wall time (0: never). Rank
+// 0's clock decides, so all ranks agree; due() is collective.
+class CheckpointClock {
+ public:
+  CheckpointClock(MPI_Comm comm, double every);
+  bool due();
+
+ private:
+  MPI_Comm comm_;
+  double every_;
+  double last_;
+};
 
 struct EvolveCheckpoint {
   index_t k = 0;  // index of the last output (t = k dt_output)
@@ -32,6 +47,14 @@ struct EvolveCheckpoint {
 };
 
 std::string checkpoint_path(const std::string& output);
+
+// Moves the complete temporary file `tmp` to `path` (rank 0 renames, which
+// replaces `path` atomically). Collective; throws std::runtime_error.
+void commit_checkpoint(MPI_Comm comm, const std::string& tmp, const std::string& path);
+
+// The task whose checkpoint `path` is: "collide" or "evolve". Collective;
+// throws std::runtime_error when the file cannot be read.
+std::string checkpoint_task(MPI_Comm comm, const std::string& path);
 
 PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
                                      const EvolveCheckpoint& c,

@@ -27,7 +27,9 @@ PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCont
 // the ranks of comm), per-collision thermodynamics and the convergence
 // summary, /collide. Throws InputError (check_collide_input, before any PETSc
 // call) when rho_A is not PSD at some tau or d * d_A is above the limit.
-PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out);
+// Checkpoints like RunEvolve (collide_checkpoint.hpp); ctx.restart continues
+// from the checkpoint of ctx.output_path.
+PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx);
 
 // [steady]: steady state of the master equation and its thermodynamics,
 // /steady (with [steady] gap = true also the Liouvillian spectrum near 0).
