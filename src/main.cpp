@@ -71,15 +71,22 @@ void check_restart(const CommandLine& cl, const std::string& task) {
                      "command line");
 }
 
+// The tasks a [sweep] applies to.
+bool sweeps_task(const std::string& task) {
+  return task == "evolve" || task == "steady" || task == "spectrum";
+}
+
 PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
-  const bool sweep = p.deck->sweep && (task == "steady" || task == "spectrum");
+  const bool sweep = p.deck->sweep && sweeps_task(task);
   if (p.deck->sweep && !sweep)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "qcoll: [sweep] applies to the steady and spectrum tasks; %s runs the "
-                          "deck's own values\n",
+                          "qcoll: [sweep] applies to the evolve, steady and spectrum tasks; %s "
+                          "runs the deck's own values\n",
                           task.c_str()));
-  if (sweep) {
+  if (sweep && task == "evolve") {
+    PetscCall(RunEvolveSweep(PETSC_COMM_WORLD, p, out, ctx));
+  } else if (sweep) {
     PetscCall(RunSweep(PETSC_COMM_WORLD, task, p, ctx.sweep_index, out));
   } else if (task == "steady") {
     PetscCall(RunSteady(PETSC_COMM_WORLD, p, out));
@@ -109,6 +116,7 @@ int run(const CommandLine& cl) {
   try {
     check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
+      check_sweep_points(deck, std::nullopt);
       print_check_summary(PETSC_COMM_WORLD, deck);
       return 0;
     }
@@ -117,21 +125,24 @@ int run(const CommandLine& cl) {
     ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
     if (cl.sweep_index) {
       const size_t points = deck.sweep ? deck.sweep->values.size() : 0;
-      if (!deck.sweep || (task != "steady" && task != "spectrum"))
-        throw InputError("--sweep-index needs a deck with [sweep] and the steady or spectrum task",
-                         "command line");
+      if (!deck.sweep || !sweeps_task(task))
+        throw InputError(
+            "--sweep-index needs a deck with [sweep] and the evolve, steady or spectrum task",
+            "command line");
       if (static_cast<unsigned long long>(*cl.sweep_index) >= points)
         throw InputError("--sweep-index " + std::to_string(*cl.sweep_index) +
                              " is out of range: the sweep has " + std::to_string(points) +
                              " points (0.." + std::to_string(points - 1) + ")",
                          "command line");
       ctx.sweep_index = cl.sweep_index;
-      // One file per point unless -o says otherwise (merge with post/merge_sweep.py).
-      if (cl.output.empty())
+      // One file per point unless -o (or --restart) says otherwise (merge with
+      // post/merge_sweep.py).
+      if (cl.output.empty() && !ctx.restart)
         ctx.output_path = ctx.output_path.substr(0, ctx.output_path.rfind(".h5")) + ".sweep" +
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
+    if (sweeps_task(task)) check_sweep_points(deck, cl.sweep_index);
     if (ctx.restart) check_restart(cl, task);
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
@@ -162,10 +173,13 @@ int run(const CommandLine& cl) {
     }
     if (ctx.stopped) {
       out.close();
+      const std::string index =
+          cl.sweep_index ? " --sweep-index " + std::to_string(*cl.sweep_index) : "";
       PetscPrintf(PETSC_COMM_WORLD,
-                  "qcoll: stopped early; checkpoint in %s. Continue with:\n  qcoll %s %s "
-                  "--restart %s\n",
-                  checkpoint_path(output).c_str(), task.c_str(), cl.deck.c_str(), output.c_str());
+                  "qcoll: stopped early; checkpoint in %s. Continue with (and the same --set "
+                  "options):\n  qcoll %s %s%s --restart %s\n",
+                  checkpoint_path(output).c_str(), task.c_str(), cl.deck.c_str(), index.c_str(),
+                  output.c_str());
       return 0;
     }
     write_complete(out);
