@@ -4,13 +4,16 @@
     python3 post/merge_sweep.py -o maser_sweep.h5 maser.sweep*.h5
 
 Each input holds one or more points of the same [sweep] (attributes key, task
-and count of /sweep agree). The output has the layout of a run that solved
-all points at once: root attributes and /model of the first input,
-/sweep/values and /sweep/index in point order, every per-point table
-/sweep/<quantity>[npoints, ...] concatenated along its first axis, and each
-point's group /sweep/<k>/ copied unchanged. Points missing from the inputs are
-reported; the output is then marked complete = 0. A point given twice is an
-error.
+and count of /sweep agree) of any sweep task (evolve, steady, spectrum). The
+output has the layout of a run that solved all points at once: root
+attributes and /model of the first input, /sweep/values and /sweep/index in
+point order, every per-point table /sweep/<quantity>[npoints, ...]
+concatenated along its first axis, and each point's group /sweep/<k>/ (for
+evolve sweeps the point's whole time evolution) copied unchanged. Dimension
+scales and axis labels are rebuilt as the inputs have them (/sweep/values,
+/model/species_names, each evolve point's /sweep/<k>/t). Points missing from
+the inputs are reported; the output is then marked complete = 0. A point
+given twice is an error.
 
 Needs h5py and NumPy (Debian: python3-h5py).
 """
@@ -67,6 +70,9 @@ def read_points(paths):
         if "sweep" not in f:
             raise MergeError(f"{path} has no /sweep group (not a sweep run)")
         sweep = f["sweep"]
+        if "index" not in sweep or "values" not in sweep:
+            raise MergeError(f"{path} has no /sweep/index: its run did not finish "
+                             "(continue it with qcoll ... --restart)")
         signature = tuple(str(sweep.attrs.get(k)) for k in ("key", "task", "count"))
         if first is None:
             first = (path, signature, table_names(sweep))
@@ -98,21 +104,43 @@ def stack_padded(rows):
     return out
 
 
-def attach_scales(out, tables):
-    sweep = out["sweep"]
-    values = sweep["values"]
-    values.make_scale("values")
-    species = out.get("model/species_names")
-    if species is not None:
-        species.make_scale("species")
-    for name in tables:
-        ds = sweep[name]
-        ds.dims[0].attach_scale(values)
-        ds.dims[0].label = "values"
-        if ds.ndim == 2 and species is not None and ds.shape[1] == species.shape[0] \
-                and name.split("/")[-1] in ("work_coherent", "heat_incoherent", "heat_ancilla"):
-            ds.dims[1].attach_scale(species)
-            ds.dims[1].label = "species"
+def _scale_name(ds):
+    name = ds.attrs.get("NAME", b"")
+    return name.decode("utf-8") if isinstance(name, bytes) else str(name)
+
+
+def _is_scale(ds):
+    return bool(h5py.h5ds.is_scale(ds.id))
+
+
+def copy_dataset_dimensions(ds, target):
+    """Gives the output dataset `target` the axis labels and dimension scales
+    of the input dataset `ds`. A scale is found in the output by its path in
+    the input (both files have the same layout) and made a scale there, with
+    the input's scale name, if it is not one yet."""
+    out = target.file
+    if _is_scale(ds) and not _is_scale(target):
+        target.make_scale(_scale_name(ds))
+    for axis, dim in enumerate(ds.dims):
+        if dim.label:
+            target.dims[axis].label = dim.label
+        for scale in dim.values():
+            if scale.name not in out:
+                continue
+            out_scale = out[scale.name]
+            if not _is_scale(out_scale):
+                out_scale.make_scale(_scale_name(scale))
+            target.dims[axis].attach_scale(out_scale)
+
+
+def copy_dimensions(src, dst):
+    """copy_dataset_dimensions for every dataset under the group `src`."""
+    datasets = []
+    src.visititems(lambda name, obj: datasets.append((name, obj))
+                   if isinstance(obj, h5py.Dataset) else None)
+    for name, ds in datasets:
+        if name in dst:
+            copy_dataset_dimensions(ds, dst[name])
 
 
 def merge(paths, output):
@@ -139,7 +167,12 @@ def merge(paths, output):
             copy_attributes(head["sweep"][name], ds)
         for index, _, f, _ in points:
             copy_tree(f["sweep"][str(index)], sweep.require_group(str(index)))
-        attach_scales(out, tables)
+        if "model" in head:
+            copy_dimensions(head["model"], out["model"])
+        for name in ("values", "index", *tables):
+            copy_dataset_dimensions(head["sweep"][name], sweep[name])
+        for index, _, f, _ in points:
+            copy_dimensions(f["sweep"][str(index)], sweep[str(index)])
         complete = not missing and all(bool(p[2].attrs.get("complete", 0)) for p in points)
         out.attrs["complete"] = np.uint8(complete)
     for f in {p[2] for p in points}:

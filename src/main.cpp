@@ -96,21 +96,29 @@ std::string shell_word(const std::string& arg) {
 // The command that continues a stopped run (with the run's --set overrides).
 std::string restart_command(const CommandLine& cl, const std::string& task,
                             const std::string& output) {
-  std::string command =
-      "qcoll " + task + " " + shell_word(cl.deck) + " --restart " + shell_word(output);
+  std::string command = "qcoll " + task + " " + shell_word(cl.deck);
+  if (cl.sweep_index) command += " --sweep-index " + std::to_string(*cl.sweep_index);
+  command += " --restart " + shell_word(output);
   for (const Override& o : cl.overrides) command += " --set " + shell_word(o.key + "=" + o.value);
   return command;
 }
 
+// The tasks a [sweep] applies to.
+bool sweeps_task(const std::string& task) {
+  return task == "evolve" || task == "steady" || task == "spectrum";
+}
+
 PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
   PetscFunctionBeginUser;
-  const bool sweep = p.deck->sweep && (task == "steady" || task == "spectrum");
+  const bool sweep = p.deck->sweep && sweeps_task(task);
   if (p.deck->sweep && !sweep)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "qcoll: [sweep] applies to the steady and spectrum tasks; %s runs the "
-                          "deck's own values\n",
+                          "qcoll: [sweep] applies to the evolve, steady and spectrum tasks; %s "
+                          "runs the deck's own values\n",
                           task.c_str()));
-  if (sweep) {
+  if (sweep && task == "evolve") {
+    PetscCall(RunEvolveSweep(PETSC_COMM_WORLD, p, out, ctx));
+  } else if (sweep) {
     PetscCall(RunSweep(PETSC_COMM_WORLD, task, p, ctx.sweep_index, out));
   } else if (task == "steady") {
     PetscCall(RunSteady(PETSC_COMM_WORLD, p, out));
@@ -140,6 +148,7 @@ int run(const CommandLine& cl) {
   try {
     check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
+      check_sweep_points(deck, std::nullopt);
       print_check_summary(PETSC_COMM_WORLD, deck);
       return 0;
     }
@@ -148,21 +157,24 @@ int run(const CommandLine& cl) {
     ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
     if (cl.sweep_index) {
       const size_t points = deck.sweep ? deck.sweep->values.size() : 0;
-      if (!deck.sweep || (task != "steady" && task != "spectrum"))
-        throw InputError("--sweep-index needs a deck with [sweep] and the steady or spectrum task",
-                         "command line");
+      if (!deck.sweep || !sweeps_task(task))
+        throw InputError(
+            "--sweep-index needs a deck with [sweep] and the evolve, steady or spectrum task",
+            "command line");
       if (static_cast<unsigned long long>(*cl.sweep_index) >= points)
         throw InputError("--sweep-index " + std::to_string(*cl.sweep_index) +
                              " is out of range: the sweep has " + std::to_string(points) +
                              " points (0.." + std::to_string(points - 1) + ")",
                          "command line");
       ctx.sweep_index = cl.sweep_index;
-      // One file per point unless -o says otherwise (merge with post/merge_sweep.py).
-      if (cl.output.empty())
+      // One file per point unless -o (or --restart) says otherwise (merge with
+      // post/merge_sweep.py).
+      if (cl.output.empty() && !ctx.restart)
         ctx.output_path = ctx.output_path.substr(0, ctx.output_path.rfind(".h5")) + ".sweep" +
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
+    if (sweeps_task(task)) check_sweep_points(deck, cl.sweep_index);
     if (ctx.restart) check_restart(cl, task, deck);  // before the output file is touched
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +

@@ -253,22 +253,53 @@ class CollideGroup(Group):
 
 
 class SweepGroup(Group):
-    """/sweep: ``values[np]`` of the deck key ``attrs['key']``, quantities [np, ...]."""
+    """/sweep: ``values[np]`` of the deck key ``attrs['key']``, tables [np, ...].
+
+    The tables hold one entry per point (for an evolve sweep, each point's
+    values at its last output time, ``t_final``); the sub-groups named by the
+    point index (``sw["0"]``, ...) hold each point's full results, with the
+    layout of /steady, /spectrum or /evolve (time series against its own
+    ``t``). ``points()`` pairs them with their values.
+    """
 
     @property
     def key(self):
         return self.attrs.get("key", "swept parameter")
 
+    @property
+    def task(self):
+        """The task run at every point: evolve, steady or spectrum."""
+        return self.attrs.get("task", "")
+
+    def point_groups(self):
+        """Names of the per-point groups ("0", "1", ...) in index order."""
+        return sorted((g for g in self.groups() if g.isdigit()), key=int)
+
+    def points(self):
+        """[(value, group), ...] of every point the file holds, in index order."""
+        out = []
+        for name in self.point_groups():
+            group = self[name]
+            value = group.attrs.get("value")
+            if value is None and "index" in self and "values" in self:
+                index = list(np.atleast_1d(self["index"]))
+                value = np.atleast_1d(self["values"])[index.index(int(name))]
+            out.append((float(value) if value is not None else float("nan"), group))
+        return out
+
     def quantities(self):
-        """{path: array} of every dataset except `values`, nested groups flattened."""
+        """{path: array} of every table: the datasets except `values` and
+        `index`, nested groups such as observables/ flattened, per-point
+        groups left out."""
         out = {}
 
         def walk(group, prefix):
             for name in group:
                 member = group[name]
                 if isinstance(member, Group):
-                    walk(member, prefix + name + "/")
-                elif prefix or name != "values":
+                    if not (group is self and name.isdigit()):
+                        walk(member, prefix + name + "/")
+                elif prefix or name not in ("values", "index"):
                     out[prefix + name] = member
         walk(self, "")
         return out

@@ -54,6 +54,39 @@ def qubit_task(request, qcoll_binary, tmp_path_factory):
     return task, run_qcoll(qcoll_binary, task, deck_path("qubit.toml"), out)
 
 
+# [sweep] appended to the qubit deck for the sweep fixtures: three lambdas.
+SWEEP_TABLE = '\n[sweep]\nkey = "species.bath.lambda"\nvalues = [0.0, 0.3, 0.6]\n'
+SWEEP_SETS = ("--set", "evolve.t_final=1.0")
+
+
+def _sweep_files(binary, directory, task):
+    """{"deck", "full", "parts"}: a one-command sweep run and one file per
+    --sweep-index run (run in the order 2, 0, 1)."""
+    deck = directory / "qubit_sweep.toml"
+    with open(deck_path("qubit.toml")) as f:
+        deck.write_text(f.read() + SWEEP_TABLE)
+    full = run_qcoll(binary, task, str(deck), directory / "full.h5", *SWEEP_SETS)
+    parts = [run_qcoll(binary, task, str(deck), directory / f"part{k}.h5", *SWEEP_SETS,
+                       "--sweep-index", str(k)) for k in (2, 0, 1)]
+    return {"deck": str(deck), "full": full, "parts": parts}
+
+
+@pytest.fixture(scope="session")
+def evolve_sweep_files(qcoll_binary, tmp_path_factory):
+    return _sweep_files(qcoll_binary, tmp_path_factory.mktemp("sweep_evolve"), "evolve")
+
+
+@pytest.fixture(scope="session")
+def steady_sweep_files(qcoll_binary, tmp_path_factory):
+    return _sweep_files(qcoll_binary, tmp_path_factory.mktemp("sweep_steady"), "steady")
+
+
+@pytest.fixture(params=["evolve", "steady"])
+def sweep_files(request):
+    """(task, files of _sweep_files) of an evolve and of a steady sweep."""
+    return request.param, request.getfixturevalue(f"{request.param}_sweep_files")
+
+
 @pytest.fixture(scope="session", params=sorted(synthetic.DECKS))
 def synthetic_file(request, tmp_path_factory):
     """(deck name, path, reference Model) of a synthetic file with every group."""

@@ -271,6 +271,13 @@ void Hdf5File::close() {
   agree(status >= 0, reason, "cannot close file", {});
 }
 
+void Hdf5File::flush() {
+  require_open("cannot flush");
+  const herr_t status = H5Fflush(file_, H5F_SCOPE_GLOBAL);
+  const std::string reason = status < 0 ? hdf5_reason() : std::string();
+  agree(status >= 0, reason, "cannot flush file", {});
+}
+
 void Hdf5File::agree(bool ok, const std::string& local_reason, const std::string& what,
                      const std::string& signature) const {
   int size = 1;

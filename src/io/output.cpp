@@ -104,17 +104,30 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
                          const std::vector<ThermoValues>& v,
                          const std::vector<std::string>& observable_names, bool with_entropy) {
   f.ensure_group(g);
+  f.remove(g + "/t");  // written anew (restarts): no stale dimension-scale links
+  f.write_real(g + "/t", {t.size()}, t, "output times (1/energy, hbar = 1)");
+  write_thermo_rows(f, g, "t", v, observable_names, with_entropy, "");
+}
+
+void write_thermo_rows(Hdf5File& f, const std::string& g, const std::string& axis,
+                       const std::vector<ThermoValues>& v,
+                       const std::vector<std::string>& observable_names, bool with_entropy,
+                       const std::string& note) {
+  f.ensure_group(g);
   for (const char* name :
-       {"t", "energy", "dEdt", "trace", "purity", "work_switching", "work_coherent",
-        "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla", "entropy", "dSdt",
-        "entropy_production", "entropy_production_ancilla", "free_energy", "observables"})
+       {"energy", "dEdt", "trace", "purity", "work_switching", "work_coherent", "heat_incoherent",
+        "heat_ancilla", "heat_incoherent_ancilla", "entropy", "dSdt", "entropy_production",
+        "entropy_production_ancilla", "free_energy", "observables"})
     f.remove(g + "/" + name);  // written anew (restarts): no stale dimension-scale links
-  const hsize_t nt = t.size();
+  const hsize_t nt = v.size();
   const hsize_t ns = v.empty() ? 0 : v.front().work_coherent.size();
   auto series = [&](const std::string& name, auto get, const std::string& desc) {
-    f.write_real(g + "/" + name, {nt}, column(v, get), desc);
+    f.write_real(g + "/" + name, {nt}, column(v, get), desc + note);
   };
-  f.write_real(g + "/t", {nt}, t, "output times (1/energy, hbar = 1)");
+  auto species = [&](const std::string& name, std::vector<double> ThermoValues::*member,
+                     const std::string& desc) {
+    f.write_real(g + "/" + name, {nt, ns}, per_species(v, member), desc + note);
+  };
   series(
       "energy", [](const ThermoValues& x) { return x.energy; }, "<H_S> (energy)");
   series(
@@ -127,16 +140,15 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
   series(
       "work_switching", [](const ThermoValues& x) { return x.work_switching; },
       "switching work rate d<H_S>/dt + sum_j Qdot_A^j (energy/time)");
-  f.write_real(g + "/work_coherent", {nt, ns}, per_species(v, &ThermoValues::work_coherent),
-               "coherent work rate Wdot_C^j = i lambda_j <[G_j, H_S]> per species (energy/time)");
-  f.write_real(g + "/heat_incoherent", {nt, ns}, per_species(v, &ThermoValues::heat_incoherent),
-               "incoherent heat rate Qdot_inc^j = tr(H_S D_j(rho)) per species (energy/time)");
-  f.write_real(g + "/heat_ancilla", {nt, ns}, per_species(v, &ThermoValues::heat_ancilla),
-               "energy gained by the ancillas of species j per unit time, Qdot_A^j (energy/time)");
-  f.write_real(g + "/heat_incoherent_ancilla", {nt, ns},
-               per_species(v, &ThermoValues::heat_incoherent_ancilla),
-               "Qdot_incA^j = 1/2 <[V_j,[V_j,H_j]]>_{rho (x) rho_th}, the incoherent heat as "
-               "seen by the ancillas, entering Pi_A (energy/time)");
+  species("work_coherent", &ThermoValues::work_coherent,
+          "coherent work rate Wdot_C^j = i lambda_j <[G_j, H_S]> per species (energy/time)");
+  species("heat_incoherent", &ThermoValues::heat_incoherent,
+          "incoherent heat rate Qdot_inc^j = tr(H_S D_j(rho)) per species (energy/time)");
+  species("heat_ancilla", &ThermoValues::heat_ancilla,
+          "energy gained by the ancillas of species j per unit time, Qdot_A^j (energy/time)");
+  species("heat_incoherent_ancilla", &ThermoValues::heat_incoherent_ancilla,
+          "Qdot_incA^j = 1/2 <[V_j,[V_j,H_j]]>_{rho (x) rho_th}, the incoherent heat as seen by "
+          "the ancillas, entering Pi_A (energy/time)");
   if (with_entropy) {
     series(
         "entropy", [](const ThermoValues& x) { return x.entropy; },
@@ -161,9 +173,9 @@ void write_thermo_series(Hdf5File& f, const std::string& g, const std::vector<do
     std::vector<cplx> data;
     for (const ThermoValues& x : v) data.push_back(x.observables[k]);
     f.write_complex(g + "/observables/" + observable_names[k], {nt}, data,
-                    "tr(O rho) for the deck's observable " + observable_names[k]);
+                    "tr(O rho) for the deck's observable " + observable_names[k] + note);
   }
-  name_axes(f, g, "t", observable_names);
+  name_axes(f, g, axis, observable_names);
 }
 
 void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x,

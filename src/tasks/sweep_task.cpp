@@ -6,39 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <memory>
 
 #include "qcoll/io/output.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "steady_runner.hpp"
+#include "sweep_points.hpp"
 
 namespace qcoll {
 namespace {
-
-// Index of the species whose lambda `key` names, or -1.
-int lambda_species(const std::string& key, const MasterEquation& me) {
-  const std::string head = "species.", tail = ".lambda";
-  if (key.size() <= head.size() + tail.size() || key.compare(0, head.size(), head) != 0 ||
-      key.compare(key.size() - tail.size(), tail.size(), tail) != 0)
-    return -1;
-  const std::string name = key.substr(head.size(), key.size() - head.size() - tail.size());
-  for (size_t j = 0; j < me.species.size(); ++j)
-    if (me.species[j].name == name) return static_cast<int>(j);
-  return -1;
-}
-
-// The deck and problem of one sweep point (the problem points into the deck).
-struct SweepPoint {
-  Deck deck;
-  std::unique_ptr<Problem> problem;
-};
-
-PetscErrorCode LoadPoint(const Deck& base, const SweepSettings& sweep, size_t k, SweepPoint* out) {
-  PetscFunctionBeginUser;
-  PetscCallCXX(out->deck = with_override(base, sweep_override(sweep, k)));
-  PetscCallCXX(out->problem = std::make_unique<Problem>(prepare_problem(out->deck)));
-  PetscFunctionReturn(0);
-}
 
 std::vector<double> scalars(const std::vector<SteadyPoint>& pts, double ThermoValues::*m) {
   std::vector<double> out;
@@ -115,13 +90,8 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
   PetscCheck(task == "steady" || task == "spectrum", comm, PETSC_ERR_SUP,
              "[sweep] runs the steady and spectrum tasks, not %s", task.c_str());
   const SweepSettings& sweep = *base.deck->sweep;
-  const size_t count = sweep.values.size();
-  PetscCheck(
-      !only || (*only >= 0 && static_cast<size_t>(*only) < count), comm, PETSC_ERR_ARG_OUTOFRANGE,
-      "--sweep-index %lld is out of range: the sweep has %zu points", only.value_or(0), count);
   std::vector<size_t> indices;
-  for (size_t k = 0; k < count; ++k)
-    if (!only || static_cast<size_t>(*only) == k) indices.push_back(k);
+  PetscCall(SweepIndices(comm, sweep, only, &indices));
   const bool steady = task == "steady";
   const bool spectrum = !steady || base.deck->steady.gap;
   const bool reuse = lambda_species(sweep.key, base.me) >= 0;
@@ -130,8 +100,6 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
 
   SteadyRunner runner;
   std::vector<SteadyPoint> points;
-  std::vector<double> values;
-  std::vector<long long> written;
   std::vector<std::string> observables;
   for (size_t n = 0; n < indices.size(); ++n) {
     const size_t k = indices[n];
@@ -153,22 +121,12 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
     } else {
       PetscCallCXX(write_spectrum(out, group, points.back().spectrum));
     }
-    PetscCallCXX(out.write_attribute(group, "value", sweep.values[k]));
-    PetscCallCXX(
-        out.write_attribute(group, "override", sweep.key + "=" + sweep_override(sweep, k).value));
-    values.push_back(sweep.values[k]);
-    written.push_back(static_cast<long long>(k));
+    PetscCallCXX(write_point_attributes(out, group, sweep, k));
     observables = p.ops.observable_names;
   }
   PetscCallCXX({
-    out.write_attribute("/sweep", "key", sweep.key);
-    out.write_attribute("/sweep", "task", task);
-    out.write_attribute("/sweep", "count", static_cast<long long>(count));
-    if (only) out.write_attribute("/sweep", "sweep_index", *only);
-    out.write_real("/sweep/values", {values.size()}, values,
-                   "values of the swept key " + sweep.key + " (one per point)");
-    out.write_int("/sweep/index", {written.size()}, written,
-                  "index of each point in the full sweep; its group is /sweep/<index>");
+    write_sweep_attributes(out, sweep, task, only);
+    write_sweep_index(out, sweep, indices);
     if (steady) write_steady_table(out, points, observables);
     if (spectrum) write_spectrum_table(out, points);
     name_axes(out, "/sweep", "values", steady ? observables : std::vector<std::string>{});

@@ -53,6 +53,9 @@ class Hdf5File {
   static bool readable(const std::string& path, MPI_Comm comm);
 
   void close();
+  // Collective: writes everything buffered to the file (H5Fflush), so a run
+  // killed later leaves what was written so far readable.
+  void flush();
   bool is_open() const { return file_ >= 0; }
   MPI_Comm comm() const { return comm_; }
   const std::string& path() const { return path_; }

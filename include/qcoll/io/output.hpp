@@ -27,6 +27,15 @@ void write_thermo_series(Hdf5File& f, const std::string& group, const std::vecto
                          const std::vector<ThermoValues>& values,
                          const std::vector<std::string>& observable_names, bool with_entropy);
 
+// The rows of write_thermo_series without the axis: every quantity [n] or
+// [n, ns] along the 1-D dataset `group/axis` (written by the caller, made
+// the dimension scale of dimension 0); `note` is appended to each
+// description. /sweep of an evolve sweep uses it with axis "values".
+void write_thermo_rows(Hdf5File& f, const std::string& group, const std::string& axis,
+                       const std::vector<ThermoValues>& values,
+                       const std::vector<std::string>& observable_names, bool with_entropy,
+                       const std::string& note);
+
 // Dimension scales for a time-series group: `group/time_name` becomes the
 // scale of dimension 0 of every series, /model/species_names of the species
 // dimension; dimensions are labelled (h5py: ds.dims[0].label).

@@ -39,11 +39,27 @@ PetscErrorCode RunSteady(MPI_Comm comm, const Problem& p, Hdf5File& out);
 // /spectrum.
 PetscErrorCode RunSpectrum(MPI_Comm comm, const Problem& p, Hdf5File& out);
 
-// [sweep]: `task` (steady or spectrum) at every value of the swept key, or
-// only at point `only` (--sweep-index): /sweep/values, per-point tables
-// /sweep/<quantity>[npoints, ...] and groups /sweep/<k>/.
+// [sweep]: `task` (steady or spectrum; evolve: RunEvolveSweep) at every
+// value of the swept key, or only at point `only` (--sweep-index):
+// /sweep/values, per-point tables /sweep/<quantity>[npoints, ...] and
+// groups /sweep/<k>/.
 PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& base,
                         std::optional<long long> only, Hdf5File& out);
+
+// [sweep] with the evolve task: the evolution at every value of the swept
+// key, or only at ctx.sweep_index: each point's /evolve layout in
+// /sweep/<k>/, the final-time table /sweep/<quantity>[npoints, ...],
+// /sweep/values and /sweep/t_final. Checkpoints to ctx.output_path's
+// checkpoint; with ctx.restart keeps the points already finished in `out`
+// and resumes the first unfinished one from the checkpoint written with its
+// deck (see evolve_sweep.cpp). Sets ctx.stopped after a stop signal.
+PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out, RunContext& ctx);
+
+// Throws InputError (key sweep.values, naming the point and its value)
+// unless the deck with the override of every [sweep] point (or only of point
+// `only`) is valid; cheap (decks only), so a sweep fails before it starts
+// instead of at the bad point. Does nothing for a deck without [sweep].
+void check_sweep_points(const Deck& deck, std::optional<long long> only);
 
 // `qcoll check`: the summary of interface.md (rank 0 prints). Throws InputError.
 void print_check_summary(MPI_Comm comm, const Deck& deck);

@@ -1,4 +1,5 @@
-"""Figures of /sweep: quantities against the swept deck key."""
+"""Figures of /sweep: quantities against the swept deck key, and for an
+evolve sweep each point's time evolution."""
 import numpy as np
 
 from . import style
@@ -7,6 +8,7 @@ CURRENTS = ("work_coherent", "heat_incoherent", "heat_ancilla")
 ENTROPY = ("entropy_production", "entropy_production_ancilla")
 ENTROPY_LABEL = {"entropy_production": r"$\Pi$", "entropy_production_ancilla": r"$\Pi_A$"}
 MAX_EXTRA_PANELS = 12
+MAX_LEGEND_POINTS = 12
 
 
 def figures(run):
@@ -25,6 +27,9 @@ def figures(run):
     if extra:
         yield "sweep_quantities", extra_figure(run, sw.key, x, quantities,
                                                extra[:MAX_EXTRA_PANELS])
+    points = [(value, group) for value, group in sw.points() if "t" in group]
+    if points and any("energy" in group for _, group in points):
+        yield "sweep_evolution", evolution_figure(run, sw.key, points)
 
 
 def _numeric(values):
@@ -92,4 +97,48 @@ def extra_figure(run, key, x, quantities, names):
     for a in list(axes.flat)[len(names):]:
         a.set_visible(False)
     style.decorate(fig, run, f"sweep over {key}: other quantities")
+    return fig
+
+
+def evolution_figure(run, key, points):
+    """Energy, the total energy current and Pi against t, one line per point."""
+    panels = [("energy", r"$\langle H_S\rangle$  [energy]", "system energy")]
+    if any("work_coherent" in g and "heat_incoherent" in g for _, g in points):
+        panels.append(("currents", f"rate  {style.RATE_UNIT}",
+                       r"total coherent work $\sum_j \dot W_C^j$ (solid) and incoherent heat"
+                       r" $\sum_j \dot Q_{\rm inc}^j$ (dashed)"))
+    if any("entropy_production" in g for _, g in points):
+        panels.append(("entropy_production", f"{style.ENTROPY_RATE_UNIT}",
+                       r"entropy production $\Pi$"))
+    fig, axes = style.new_figure(len(panels), 1, height_per_row=2.4, sharex=True)
+    ax = axes[:, 0]
+    order = sorted(range(len(points)), key=lambda k: points[k][0])
+    colors = style.sequence_colors(len(points))
+    for rank, k in enumerate(order):
+        value, group = points[k]
+        t = np.asarray(group["t"], dtype=float)
+        label = f"{style.format_value(value)}" if len(points) <= MAX_LEGEND_POINTS else None
+        for row, (name, _, _) in enumerate(panels):
+            if name == "currents":
+                if "work_coherent" in group and "heat_incoherent" in group:
+                    work = np.asarray(group["work_coherent"], dtype=float).sum(axis=-1)
+                    heat = np.asarray(group["heat_incoherent"], dtype=float).sum(axis=-1)
+                    ax[row].plot(t, work, color=colors[rank], label=label)
+                    ax[row].plot(t, heat, color=colors[rank], ls="--")
+            elif name in group:
+                ax[row].plot(t, np.real(np.asarray(group[name])), color=colors[rank],
+                             label=label)
+    times = [np.asarray(group["t"], dtype=float) for _, group in points]
+    same_t = all(t.shape == times[0].shape and np.allclose(t, times[0]) for t in times)
+    for row, (name, ylabel, title) in enumerate(panels):
+        if name == "entropy_production" and same_t:  # Pi of a pure initial state is huge
+            style.robust_ylim(ax[row], times[0], [np.real(np.asarray(g[name]))
+                                                  for _, g in points if name in g])
+        if name != "energy":
+            style.zero_line(ax[row])
+        ax[row].set_ylabel(ylabel)
+        ax[row].set_title(title)
+    style.legend(ax[0], title=key, fontsize=7, ncol=2, loc="best")
+    ax[-1].set_xlabel(style.T_LABEL)
+    style.decorate(fig, run, f"time evolution at each of the {len(points)} points of {key}")
     return fig
