@@ -11,16 +11,22 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
+# libopenblas0-serial: Debian's PETSc, MUMPS and SuperLU call BLAS/LAPACK
+# through the libblas.so.3 alternative, which is the slow reference BLAS
+# unless an optimised one is installed; OpenBLAS makes the direct steady state
+# about 4x faster (docs/performance.md). The serial build: one thread per MPI rank.
 DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-dev \
   libpetsc-complex-dev libslepc-complex3.18-dev libhdf5-openmpi-dev libtomlplusplus-dev \
-  libmuparser-dev libgtest-dev liblapack-dev python3 python3-h5py python3-numpy \
-  python3-matplotlib python3-pytest
+  libmuparser-dev libgtest-dev liblapack-dev libopenblas0-serial python3 python3-h5py \
+  python3-numpy python3-matplotlib python3-pytest
+# QuTiP, for the side-by-side benchmark only.
+BENCH_PACKAGES = python3-qutip
 
 .PHONY: all deps build run test bench figures clean fuzz-asan
 all: build
 
 deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	@missing=$$(for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages: $$missing"; \
@@ -48,6 +54,7 @@ test: build
 BENCH_BUILD ?= build-release
 SIZES ?= 4 5 6 7 8 9
 BENCH_ARGS ?=
+bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BENCH_BUILD) -j $(JOBS) --target qcoll liouvillian_stats stream_triad

@@ -15,6 +15,8 @@
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
+#include "qcoll/tasks/log_stages.hpp"
+#include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 
 namespace qcoll {
@@ -214,7 +216,9 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
     PetscCall(PrintRestart(comm, checkpoint, runs));
   }
   bool stopped = false;
+  PetscCall(LogStagePush("collisions"));
   PetscCall(RunCollideRounds(comm, p, owner, checkpoint, &runs, &stopped));
+  PetscCall(PetscLogStagePop());
   if (stopped) {
     ctx.stopped = true;
     PetscCall(PetscPrintf(comm, "collide: stopped; progress saved in %s\n", checkpoint.c_str()));
@@ -226,6 +230,7 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
     if (owner[k] == rank) series[k] = std::move(runs[k].series);
   PetscCall(ShareSeries(comm, rank, owner, &series));
 
+  PetscCall(LogStagePush("output"));
   Summary summary;
   PetscCallCXX(summary = summarise(p, series));
   PetscCallCXX(out.ensure_group("/collide"));
@@ -233,6 +238,7 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
     PetscCallCXX(write_run(out, "/collide/" + std::to_string(k), series[k], p.me.dim));
   PetscCallCXX(write_summary(out, summary, cfg));
   PetscCall(PrintSummary(comm, summary, series, cfg.compare_master_equation));
+  PetscCall(PetscLogStagePop());
   if (rank == 0) std::remove(checkpoint.c_str());  // the run is complete
   PetscFunctionReturn(0);
 }

@@ -9,18 +9,12 @@
 #include "qcoll/solvers/evolve.hpp"
 #include "qcoll/superop/matrix_free.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
+#include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
 
 namespace qcoll {
 namespace {
-
-// PETSc log stage by name, registered once per process (-log_view shows them).
-PetscLogStage EvolveLogStage(const char* name) {
-  PetscLogStage stage = -1;
-  if (PetscLogStageGetId(name, &stage) != 0 || stage < 0) PetscLogStageRegister(name, &stage);
-  return stage;
-}
 
 struct Snapshots {
   std::string path;   // group/rho
@@ -75,7 +69,7 @@ PetscErrorCode EvolutionOperator::Release() {
 
 PetscErrorCode EvolutionOperator::Setup(MPI_Comm comm, const Problem& p) {
   PetscFunctionBeginUser;
-  PetscCall(PetscLogStagePush(EvolveLogStage("assembly")));
+  PetscCall(LogStagePush("assembly"));
   PetscCall(Release());
   comm_ = comm;
   d_ = p.me.dim;
@@ -96,7 +90,7 @@ PetscErrorCode EvolutionOperator::SetLambdas(const Problem& p) {
   PetscFunctionBeginUser;
   PetscCheck(have_ && p.me.dim == d_, comm_, PETSC_ERR_ARG_WRONG,
              "SetLambdas needs an operator set up for the same model");
-  PetscCall(PetscLogStagePush(EvolveLogStage("assembly")));
+  PetscCall(LogStagePush("assembly"));
   const std::vector<PetscScalar> coefs(p.lambdas.begin(), p.lambdas.end());
   if (!matrix_free_) {
     PetscCall(LiouvillianSetCoefficients(&L_, coefs));
@@ -118,9 +112,10 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
   PetscFunctionBeginUser;
   const EvolveSettings& cfg = p.deck->evolve;
   const std::string& g = target.group;
-  const PetscLogStage stage_assembly = EvolveLogStage("assembly"),
-                      stage_stepping = EvolveLogStage("time stepping"),
-                      stage_output = EvolveLogStage("output");
+  PetscLogStage stage_assembly, stage_stepping, stage_output;
+  PetscCall(LogStageGet("assembly", &stage_assembly));
+  PetscCall(LogStageGet("time stepping", &stage_stepping));
+  PetscCall(LogStageGet("output", &stage_output));
   *result = EvolveResult();
   PetscCall(PetscLogStagePush(stage_assembly));
   Vec rho;

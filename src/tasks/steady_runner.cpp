@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "qcoll/io/output.hpp"
+#include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
 
@@ -27,6 +28,7 @@ PetscErrorCode SteadyRunner::Release() {
 PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum) {
   PetscFunctionBeginUser;
   PetscCall(Release());
+  PetscCall(LogStagePush("assembly"));
   PetscCall(CreateLiouvillian(comm, p, &L_));
   have_L_ = true;
   PetscCall(TraceCovectorsCreate(L_.total, {&p.ops.identity}, &trace_));
@@ -46,6 +48,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
     steady_ = std::make_unique<SteadySolver>();
     PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o));
   }
+  PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
 
@@ -60,10 +63,13 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   PetscFunctionBeginUser;
   *out = SteadyPoint();
   if (spectrum_) {
+    PetscCall(LogStagePush("spectrum"));
     PetscCall(spectrum_->Solve(&out->spectrum));
+    PetscCall(PetscLogStagePop());
     out->with_spectrum = true;
   }
   if (!steady_) PetscFunctionReturn(0);
+  PetscCall(LogStagePush("steady solve"));
   // The previous point of a sweep is the best initial guess of an iterative
   // solve; time stepping starts from [initial], whose relaxation it follows.
   if (!(have_solution_ && steady_->method() == "iterative"))
@@ -77,6 +83,7 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   // dS/dt = 0 at the steady state: Pi = -sum_j beta_j Qdot_inc^j (and Pi_A
   // likewise), free of the round-off in tr(L(rho) ln rho).
   out->values.set_entropy(out->values.entropy, 0.0, p.betas);
+  PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
 
@@ -95,6 +102,7 @@ void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) 
 PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, const Problem& p,
                                          const SteadyPoint& point) {
   PetscFunctionBeginUser;
+  PetscCall(LogStagePush("output"));
   const ThermoValues& v = point.values;
   const SteadyReport& r = point.report;
   std::vector<cplx> local;
@@ -127,6 +135,7 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
     f.write_attribute(g, "unique_checked", r.unique_checked);
     if (point.with_spectrum) write_spectrum(f, g, point.spectrum);
   });
+  PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
 

@@ -1,4 +1,5 @@
 // The steady and spectrum tasks (interface.md: /steady, /spectrum).
+#include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "steady_runner.hpp"
 
@@ -24,7 +25,9 @@ PetscErrorCode RunSpectrum(MPI_Comm comm, const Problem& p, Hdf5File& out) {
   PetscCall(PetscPrintf(comm, "spectrum: %zu eigenvalues nearest 0 (%lld at 0), gap %.6g, %.3f s\n",
                         s.eigenvalues.size(), static_cast<long long>(s.zero_count), s.gap,
                         s.wall_seconds));
+  PetscCall(LogStagePush("output"));
   PetscCallCXX(write_spectrum(out, "/spectrum", s));
+  PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
 
