@@ -11,13 +11,15 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-# libopenblas0-serial: Debian's PETSc, MUMPS and SuperLU call BLAS/LAPACK
-# through the libblas.so.3 alternative, which is the slow reference BLAS
-# unless an optimised one is installed; OpenBLAS makes the direct steady state
-# about 4x faster (docs/performance.md). The serial build: one thread per MPI rank.
+# libblis4-serial: Debian's PETSc, MUMPS and SuperLU call BLAS through the
+# libblas.so.3 alternative, which is the slow reference BLAS unless an
+# optimised one is installed; BLIS makes the direct steady state about 2x
+# faster (docs/performance.md). Serial build: one thread per MPI rank.
+# Not OpenBLAS: Debian 12's OpenBLAS 0.3.21 made MUMPS return wrong
+# eigenvalues in about half the runs of test_steady here (docs/performance.md).
 DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-dev \
   libpetsc-complex-dev libslepc-complex3.18-dev libhdf5-openmpi-dev libtomlplusplus-dev \
-  libmuparser-dev libgtest-dev liblapack-dev libopenblas0-serial python3 python3-h5py \
+  libmuparser-dev libgtest-dev liblapack-dev libblis4-serial python3 python3-h5py \
   python3-numpy python3-matplotlib python3-pytest
 # QuTiP, for the side-by-side benchmark only.
 BENCH_PACKAGES = python3-qutip
@@ -52,7 +54,7 @@ test: build
 
 # Release build in build-release, then bench/run_bench.py (docs/performance.md).
 BENCH_BUILD ?= build-release
-SIZES ?= 4 5 6 7 8 9
+SIZES ?= 4 5 6 7 8 9 10
 BENCH_ARGS ?=
 bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: deps

@@ -137,6 +137,9 @@ def qutip_worker(spec):
         out["seconds"] = time.perf_counter() - t0
         out["observables"] = [complex(qt.expect(o, rho)).real for o in e_ops]
     else:
+        t0 = time.perf_counter()
+        qt.liouvillian(H, c_ops)
+        out["liouvillian_seconds"] = time.perf_counter() - t0
         tlist = np.linspace(0.0, spec["t_final"], int(round(spec["t_final"] / 0.5)) + 1)
         opts = qt.Options(atol=spec["atol"], rtol=spec["rtol"], nsteps=10 ** 7)
         t0 = time.perf_counter()
@@ -333,20 +336,20 @@ class Bench:
             out["products"] = int(mm.group(1))
         return out, read_observables(h5, "evolve")
 
-    def qcoll_steady(self, n, deck, np_, method):
+    def qcoll_steady(self, n, deck, np_, method, timeout):
         h5 = os.path.join(self.out, "h5", f"steady_{n}_{np_}_{method}.h5")
         cmd = [self.qcoll, "steady", deck, "-o", h5, "--overwrite", "--set",
                f"steady.method={method}", "--set", "steady.gap=false", "-steady_check_unique",
                "false"]
         rss = h5 + ".rss"
-        code, text, wall = run(mpi(np_, cmd, rss_file=rss), timeout=self.a.steady_timeout)
+        code, text, wall = run(mpi(np_, cmd, rss_file=rss), timeout=timeout)
         out = {"np": np_, "method": method, "wall_seconds": wall, "exit": code,
                "max_rss_mb_per_rank": max_rss_mb(rss)}
         if code != 0:
             tail = [l for l in text.splitlines() if l.strip()]
             out["error"] = tail[-1] if tail else f"exit {code}"
             if code == -1:
-                out["error"] = f"stopped after {self.a.steady_timeout:.0f} s (--steady-timeout)"
+                out["error"] = f"stopped after {timeout:.0f} s (--steady-timeout)"
                 self.skip(f"qcoll steady {method} N={n}", out["error"])
             return out, None
         lines = [l for l in text.splitlines() if l.startswith("steady")]
@@ -380,7 +383,9 @@ class Bench:
         # Evolution to t = 50.
         e = {}
         if n <= self.a.evolve_max:
-            runs = [(2, True, []), (2, False, []), (1, True, []), (2, True, ["-ts_rk_type", "3bs"])]
+            runs = [(2, True, []), (2, False, [])]
+            if n <= self.a.evolve_variants_max:
+                runs += [(1, True, []), (2, True, ["-ts_rk_type", "3bs"])]
             for np_, mf, extra in runs:
                 key = f"np{np_}_{'mf' if mf else 'asm'}" + ("_3bs" if extra else "")
                 res, obs = self.qcoll_evolve(n, deck, np_, mf, extra=extra, tag="_3bs" if extra else "")
@@ -420,7 +425,12 @@ class Bench:
             self.skip(f"QuTiP steadystate N={n}", f"above --qutip-steady-max {self.a.qutip_steady_max}")
         if n <= self.a.steady_max:
             for method in self.a.steady_methods:
-                res, obs = self.qcoll_steady(n, deck, 2, method)
+                top = self.a.steady_method_max.get(method, self.a.steady_max)
+                if n > top:
+                    self.skip(f"qcoll steady {method} N={n}", f"above its --steady-method-max {top}")
+                    continue
+                timeout = self.a.steady_timeout if n <= 8 else self.a.steady_timeout_large
+                res, obs = self.qcoll_steady(n, deck, 2, method, timeout)
                 if obs is not None and "qutip" in s and "observables" in s["qutip"]:
                     res["max_obs_diff_vs_qutip"] = max(
                         abs(float(obs[k]) - s["qutip"]["observables"][k]) for k in range(len(OBSERVABLES)))
@@ -450,6 +460,71 @@ class Bench:
                 if res:
                     self.r["mf_only"].setdefault(n, {})[np_] = res[0]
                     self.log(f"N={n} np={np_}: matrix-free L x {1e3 * res[0]['mf_seconds_per_product']:.3g} ms")
+
+    def targets(self, L, triad):
+        """The issue's targets, each with the measured value and met / not met."""
+        r = self.r
+        rows = []
+
+        def row(name, value, met):
+            rows.append(f"| {name} | {value} | {'met' if met else ('not met' if met is not None else 'not measured')} |")
+
+        def get(d, *keys):
+            for k in keys:
+                if not isinstance(d, dict) or (k not in d and str(k) not in d):
+                    return None
+                d = d[k] if k in d else d[str(k)]
+            return d
+
+        nbig = max(r["sizes"])
+        q = get(r["evolve"], nbig, "qutip", "seconds")
+        mf = get(r["evolve"], nbig, "np2_mf", "wall_seconds")
+        ratio = q / mf if q and mf else None
+        row(f"evolve N = {nbig}: >= 5x faster than QuTiP mesolve",
+            f"QuTiP {fmt(q)} s, qcoll {fmt(mf)} s (2 ranks): {fmt(ratio, '.2f')}x", ratio >= 5 if ratio else None)
+
+        def best_steady(n):
+            s = r["steady"].get(n, {})
+            best = None
+            for meth, x in s.items():
+                if meth != "qutip" and isinstance(x, dict) and "error" not in x and "wall_seconds" in x:
+                    if best is None or x["wall_seconds"] < best[1]:
+                        best = (meth, x["wall_seconds"], x)
+            return best
+
+        b7, q7 = best_steady(7), get(r["steady"], 7, "qutip", "seconds")
+        ratio = q7 / b7[1] if b7 and q7 else None
+        row("steady N = 7: >= 20x faster than QuTiP steadystate",
+            f"QuTiP {fmt(q7)} s, qcoll {b7[0] if b7 else '-'} {fmt(b7[1] if b7 else None)} s: {fmt(ratio, '.1f')}x",
+            ratio >= 20 if ratio else None)
+        b8 = best_steady(8)
+        row("steady N = 8: under 60 s", f"{b8[0]} {fmt(b8[1])} s" if b8 else "-", b8[1] < 60 if b8 else None)
+        b10 = best_steady(10)
+        if b10:
+            gib = 2 * b10[2].get("max_rss_mb_per_rank", float("nan")) / 1024
+            row("steady N = 10 (d^2 = 1 048 576) within 20 GiB on 2 ranks",
+                f"{b10[0]}: {fmt(b10[1])} s, {fmt(gib, '.2f')} GiB (2 x max RSS per rank), "
+                f"||L rho|| = {fmt(b10[2].get('residual'), '.1e')}", gib <= 20)
+        else:
+            row("steady N = 10 (d^2 = 1 048 576) within 20 GiB on 2 ranks", "-", None)
+        for np_ in sorted(r["stats"].get(nbig, {})):
+            st = r["stats"][nbig][np_]
+            if "assembled_gbs" in st and triad.get(np_):
+                pct = 100 * st["assembled_gbs"] / triad[np_]
+                row(f"assembled L x, N = {nbig}, {np_} rank(s): >= 60% of STREAM triad",
+                    f"{st['assembled_gbs']:.3g} GB/s of {triad[np_]:.3g} GB/s = {pct:.0f}%", pct >= 60)
+            if "mf_speedup" in st:
+                row(f"matrix-free L x, N = {nbig}, {np_} rank(s): >= 2x the assembled throughput",
+                    f"{st['mf_speedup']:.2f}x", st["mf_speedup"] >= 2)
+        st = get(r["stats"], nbig, 2)
+        ql = get(r["evolve"], nbig, "qutip", "liouvillian_seconds")
+        if st and "assembly_seconds" in st:
+            row(f"assembly N = {nbig} (2 ranks) below QuTiP's liouvillian()",
+                f"qcoll {fmt(st['assembly_seconds'])} s, QuTiP {fmt(ql)} s",
+                st["assembly_seconds"] < ql if ql else None)
+        L.append("\n## Targets (issue #7)\n")
+        L.append("| target | measured | |\n|---|---|---|")
+        L += rows
 
     def projection_table(self, L):
         r = self.r
@@ -583,7 +658,7 @@ class Bench:
                 if not x:
                     cells += ["-", "-"]
                 elif "error" in x and x.get("exit") == -1:
-                    cells += [f"> {self.a.steady_timeout:.0f}", "-"]
+                    cells += ["stopped (timeout)", "-"]
                 elif "error" in x:
                     cells += ["failed", "-"]
                 else:
@@ -598,6 +673,7 @@ class Bench:
                   if isinstance(x, dict) and "error" in x]
         if errors:
             L.append("\nFailures:\n" + "\n".join(f"* {e}" for e in errors))
+        self.targets(L, triad)
         self.projection_table(L)
         if r["skipped"]:
             L.append("\nSkipped:\n" + "\n".join(f"* {s}" for s in r["skipped"]))
@@ -626,11 +702,15 @@ def main():
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(SOURCE, "build-release"))
-    ap.add_argument("--sizes", type=int, nargs="+", default=[4, 5, 6, 7, 8, 9])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[4, 5, 6, 7, 8, 9, 10])
     ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2], help="ranks for STREAM and L x")
     ap.add_argument("--evolve-max", type=int, default=10, help="largest N for qcoll evolve")
     ap.add_argument("--qutip-evolve-max", type=int, default=10, help="largest N for QuTiP mesolve")
-    ap.add_argument("--steady-max", type=int, default=8, help="largest N for qcoll steady")
+    ap.add_argument("--steady-max", type=int, default=10, help="largest N for qcoll steady")
+    ap.add_argument("--steady-method-max", default="direct:8,eigen:8,iterative:10",
+                    help="largest N per steady method, METHOD:N,... (LU beyond N = 8 needs > 40 GB)")
+    ap.add_argument("--evolve-variants-max", type=int, default=9,
+                    help="largest N at which evolve also runs on 1 rank and with 3bs")
     ap.add_argument("--qutip-steady-max", type=int, default=7, help="largest N for QuTiP steadystate")
     ap.add_argument("--steady-methods", nargs="+", default=["direct", "eigen", "iterative"])
     ap.add_argument("--model-check-max", type=int, default=6, help="largest N of the t = 2 model check")
@@ -644,10 +724,13 @@ def main():
     ap.add_argument("--ranks-per-node", type=int, default=64, help="ranks per node (projection)")
     ap.add_argument("--triad-mib", type=float, default=256.0, help="MiB per STREAM array and rank")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
-    ap.add_argument("--steady-timeout", type=float, default=180.0,
-                    help="seconds per qcoll steady run (longer ones are stopped and reported)")
+    ap.add_argument("--steady-timeout", type=float, default=300.0,
+                    help="seconds per qcoll steady run up to N = 8 (longer ones are stopped and reported)")
+    ap.add_argument("--steady-timeout-large", type=float, default=2400.0,
+                    help="seconds per qcoll steady run for N > 8")
     ap.add_argument("--out", default=None, help="results directory (default BUILD/bench-results)")
     a = ap.parse_args()
+    a.steady_method_max = {k: int(v) for k, v in (x.split(":") for x in a.steady_method_max.split(",") if x)}
     a.build = os.path.abspath(a.build)
     a.out = os.path.abspath(a.out or os.path.join(a.build, "bench-results"))
     for exe in ("qcoll", "bench/liouvillian_stats", "bench/stream_triad"):
