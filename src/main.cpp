@@ -57,7 +57,7 @@ std::string petsc_options_string() {
 }
 
 // --restart FILE.h5: evolve or collide, FILE.h5.checkpoint must exist and
-// come from the same task; collide also needs the same physics.
+// come from the same task and the same physics.
 void check_restart(const CommandLine& cl, const std::string& task, const Deck& deck) {
   if (task != "evolve" && task != "collide")
     throw InputError(
@@ -80,6 +80,9 @@ void check_restart(const CommandLine& cl, const std::string& task, const Deck& d
                          cl.restart + "`",
                      "command line");
   if (task == "collide") check_collide_restart(PETSC_COMM_WORLD, deck, checkpoint);
+  // A single evolve run continues only with its own physics and [evolve]
+  // settings; an evolve sweep matches the checkpoint to its point instead.
+  if (task == "evolve" && !deck.sweep) check_evolve_restart(PETSC_COMM_WORLD, deck, checkpoint);
 }
 
 // `arg` quoted for a POSIX shell when it needs it.

@@ -70,9 +70,13 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
 PetscErrorCode SteadySolver::ChooseMethod() {
   PetscFunctionBeginUser;
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
+  PetscBool set = PETSC_FALSE, flag = PETSC_FALSE;
+  PetscCall(PetscOptionsGetBool(nullptr, options_.prefix.c_str(), "-check_unique", &flag, &set));
+  // The LU estimate decides `auto` and whether the uniqueness check (an LU
+  // of its own) runs by default; neither needs it when both are given.
   double need = 0, have = 0;
-  PetscCall(EstimateFactorMemory(L_, options_.prefix, &need));
   PetscCall(AvailableMemory(comm, options_.prefix, &have));
+  if (method_ == "auto" || !set) PetscCall(EstimateFactorMemory(L_, options_.prefix, have, &need));
   // Room for two factorisations: the uniqueness check's and the solve's
   // (a sweep keeps the latter between points).
   const bool lu_fits = 2 * need <= have;
@@ -87,8 +91,6 @@ PetscErrorCode SteadySolver::ChooseMethod() {
   } else {
     reason_ = "requested";
   }
-  PetscBool set = PETSC_FALSE, flag = PETSC_FALSE;
-  PetscCall(PetscOptionsGetBool(nullptr, options_.prefix.c_str(), "-check_unique", &flag, &set));
   check_unique_ = set ? static_cast<bool>(flag) : options_.check_unique && lu_fits;
   if (options_.verbose) {
     PetscCall(PetscPrintf(comm, "steady: method %s (%s)\n", method_.c_str(), reason_.c_str()));

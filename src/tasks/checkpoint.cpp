@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "qcoll/io/deck_difference.hpp"
+#include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/tasks/tasks.hpp"
 
 namespace qcoll {
@@ -116,6 +118,39 @@ PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec 
   for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
   PetscCall(VecRestoreArray(rho, &a));
   PetscFunctionReturn(0);
+}
+
+void check_restart_deck(MPI_Comm comm, const Deck& deck, const std::string& path,
+                        const std::vector<std::string>& free, const std::string& what) {
+  std::string saved;
+  {
+    Hdf5File f(path, comm, Hdf5File::Mode::Append);
+    saved = f.read_string_attribute("/checkpoint", "deck");
+  }
+  const std::vector<DeckDifference> diff = deck_differences(deck.toml, saved, free);
+  if (diff.empty()) return;
+  std::string more;
+  if (diff.size() > 1)
+    more = " (and " + std::to_string(diff.size() - 1) + " more key" + (diff.size() > 2 ? "s" : "") +
+           ")";
+  throw InputError("--restart: the deck differs from the one the checkpoint " + path +
+                       " was written with: " + diff[0].key + " is " + diff[0].first + " here and " +
+                       diff[0].second + " in the checkpoint" + more + ". " + what +
+                       "; restart with the original deck and --set options, or start a new "
+                       "run without --restart",
+                   diff[0].key);
+}
+
+const std::vector<std::string>& evolve_restart_free_tables() {
+  static const std::vector<std::string> tables{"title",   "run",    "checkpoint",
+                                               "collide", "steady", "sweep"};
+  return tables;
+}
+
+void check_evolve_restart(MPI_Comm comm, const Deck& deck, const std::string& path) {
+  check_restart_deck(comm, deck, path, evolve_restart_free_tables(),
+                     "An evolve run continues only with the same model, initial state and "
+                     "[evolve] settings");
 }
 
 }  // namespace qcoll

@@ -74,25 +74,8 @@ const std::vector<std::string>& collide_restart_free_tables() {
 }
 
 void check_collide_restart(MPI_Comm comm, const Deck& deck, const std::string& path) {
-  std::string saved;
-  {
-    Hdf5File f(path, comm, Hdf5File::Mode::Append);
-    saved = f.read_string_attribute("/checkpoint", "deck");
-  }
-  const std::vector<DeckDifference> diff =
-      deck_differences(deck.toml, saved, collide_restart_free_tables());
-  if (diff.empty()) return;
-  std::string more;
-  if (diff.size() > 1)
-    more = " (and " + std::to_string(diff.size() - 1) + " more key" + (diff.size() > 2 ? "s" : "") +
-           ")";
-  throw InputError("--restart: the deck differs from the one the checkpoint " + path +
-                       " was written with: " + diff[0].key + " is " + diff[0].first + " here and " +
-                       diff[0].second + " in the checkpoint" + more +
-                       ". A collide run continues only with the same model and [collide] "
-                       "settings; restart with the original deck and --set options, or start "
-                       "a new run without --restart",
-                   diff[0].key);
+  check_restart_deck(comm, deck, path, collide_restart_free_tables(),
+                     "A collide run continues only with the same model and [collide] settings");
 }
 
 }  // namespace qcoll

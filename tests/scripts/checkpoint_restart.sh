@@ -59,5 +59,27 @@ for signal in TERM TERM KILL KILL; do
   fi
   if [ -f "$out.checkpoint" ]; then echo "checkpoint not removed after completion"; failed=$((failed + 1)); fi
 done
+
+# A restart with other physics is refused (exit 1, naming the key) and leaves
+# the checkpoint as it was.
+out="$work/other_deck.h5"
+mpiexec --oversubscribe -n 2 "$qcoll" evolve "$deck" -o "$out" "${set_args[@]}" > "$work/run.log" 2>&1 &
+launcher=$!
+for _ in $(seq 600); do [ -f "$out.checkpoint" ] && break; kill -0 $launcher 2>/dev/null || break; sleep 0.1; done
+pkill -TERM -f "^$qcoll evolve .*$out"
+wait $launcher 2>/dev/null
+if [ -f "$out.checkpoint" ]; then
+  before=$(md5sum < "$out.checkpoint")
+  "$qcoll" evolve "$deck" --restart "$out" "${set_args[@]}" --set species.hot.lambda=0.35 > "$work/other.log" 2>&1
+  status=$?
+  if [ $status -eq 1 ] && grep -q "species.hot.lambda is 0.35 here" "$work/other.log" &&
+     [ "$(md5sum < "$out.checkpoint")" = "$before" ]; then
+    echo "restart with another lambda refused"; passed=$((passed + 1))
+  else
+    echo "restart with another lambda: exit $status"; cat "$work/other.log"; failed=$((failed + 1))
+  fi
+else
+  echo "other-deck check: the run finished before it could be stopped; not checked"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

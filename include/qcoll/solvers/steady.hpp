@@ -61,10 +61,13 @@ struct SteadyReport {
 };
 
 // Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
-// analysis phase), and the memory available to each rank (bytes;
+// analysis phase, or from a fill model when that model already puts it beyond
+// 4x `available`: MUMPS's PORD ordering crashes on the graph of the N = 10
+// chain), and the memory available to each rank (bytes;
 // -<prefix>memory_limit in MB overrides MemAvailable from /proc/meminfo,
 // shared by the ranks of a node).
-PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double* bytes_per_rank);
+PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double available,
+                                    double* bytes_per_rank);
 PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double* bytes_per_rank);
 
 class SteadyMethod;  // one implementation per method (steady_methods.hpp)

@@ -9,7 +9,9 @@
 #include <petscvec.h>
 
 #include <string>
+#include <vector>
 
+#include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
 
 namespace qcoll {
@@ -63,5 +65,16 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
 PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
                                     EvolveCheckpoint* c,
                                     const std::vector<std::string>& observable_names);
+
+// Refuses (InputError naming the first differing key, its values and `what`)
+// to continue the checkpoint `path` with `deck` when the two decks differ
+// outside the top-level keys and tables `free`. Collective.
+void check_restart_deck(MPI_Comm comm, const Deck& deck, const std::string& path,
+                        const std::vector<std::string>& free, const std::string& what);
+
+// The top-level deck tables an evolve restart may change, and the check
+// itself: model, initial state and [evolve] must be the same.
+const std::vector<std::string>& evolve_restart_free_tables();
+void check_evolve_restart(MPI_Comm comm, const Deck& deck, const std::string& path);
 
 }  // namespace qcoll
