@@ -40,17 +40,6 @@ Bloch bloch_steady_state(double omega, double h, double gm, double gp) {
   return {x, y, z};
 }
 
-class ScopedOption {
- public:
-  ScopedOption(const char* name, const char* value) : name_(name) {
-    PetscOptionsSetValue(nullptr, name, value);
-  }
-  ~ScopedOption() { PetscOptionsClearValue(nullptr, name_); }
-
- private:
-  const char* name_;
-};
-
 }  // namespace
 
 TEST(Evolve, ThermalAncillasRelaxToGibbsStateOfTheSystem) {

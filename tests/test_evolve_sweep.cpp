@@ -144,17 +144,6 @@ void expect_sweep_equals_separate_runs(const Deck& deck, double tol = 1e-10) {
   remove_shared(sweep_path);
 }
 
-class ScopedOption {
- public:
-  ScopedOption(const char* name, const char* value) : name_(name) {
-    PetscOptionsSetValue(nullptr, name, value);
-  }
-  ~ScopedOption() { PetscOptionsClearValue(nullptr, name_); }
-
- private:
-  const char* name_;
-};
-
 bool exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the tests: paths, MPI rank info, running the qcoll binary.
 #include <mpi.h>
+#include <petscsys.h>
 
 #include <string>
 
@@ -32,5 +33,19 @@ CommandResult run_qcoll(const std::string& args, const std::string& env = "");
 
 // A unique temporary path (in the test's working directory) ending in `suffix`.
 std::string temp_path(const std::string& stem, const std::string& suffix);
+
+// A PETSc option set for the lifetime of the object (e.g. -ts_type in one test).
+class ScopedOption {
+ public:
+  ScopedOption(const char* name, const char* value) : name_(name) {
+    PetscOptionsSetValue(nullptr, name, value);
+  }
+  ~ScopedOption() { PetscOptionsClearValue(nullptr, name_); }
+  ScopedOption(const ScopedOption&) = delete;
+  ScopedOption& operator=(const ScopedOption&) = delete;
+
+ private:
+  const char* name_;
+};
 
 }  // namespace qcoll::testing

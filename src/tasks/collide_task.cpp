@@ -16,7 +16,6 @@
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/log_stages.hpp"
-#include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 
 namespace qcoll {
