@@ -504,7 +504,7 @@ class Bench:
             gib = 2 * b10[2].get("max_rss_mb_per_rank", float("nan")) / 1024
             row("steady N = 10 (d^2 = 1 048 576) within 20 GiB on 2 ranks",
                 f"{b10[0]}: {fmt(b10[1])} s, {fmt(gib, '.2f')} GiB (2 x max RSS per rank), "
-                f"||L rho|| = {fmt(b10[2].get('residual'), '.1e')}", gib <= 20)
+                f"residual {fmt(b10[2].get('residual'), '.1e')}", gib <= 20)
         else:
             row("steady N = 10 (d^2 = 1 048 576) within 20 GiB on 2 ranks", "-", None)
         for np_ in sorted(r["stats"].get(nbig, {})):
