@@ -20,13 +20,6 @@ using namespace qcoll::testing;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // An inputs/ deck, shortened, with a [sweep] table appended.
 std::string sweep_text(const std::string& input, const std::string& key,
                        const std::string& values) {

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace qcoll::testing {
 
@@ -32,6 +34,13 @@ std::string temp_path(const std::string& stem, const std::string& suffix) {
   static int counter = 0;
   return stem + "_" + std::to_string(getpid()) + "_" + std::to_string(rank()) + "_" +
          std::to_string(counter++) + suffix;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 }  // namespace qcoll::testing

@@ -31,6 +31,9 @@ struct CommandResult {
 // rank (tests that spawn processes guard with rank() == 0).
 CommandResult run_qcoll(const std::string& args, const std::string& env = "");
 
+// The whole content of a text file ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
 // A unique temporary path (in the test's working directory) ending in `suffix`.
 std::string temp_path(const std::string& stem, const std::string& suffix);
 

@@ -18,13 +18,6 @@ using namespace qcoll::testing;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // An inputs/ deck with a [sweep] table appended.
 Deck sweep_deck(const std::string& input, const std::string& key, const std::string& values,
                 const std::vector<Override>& overrides = {}) {
