@@ -280,30 +280,6 @@ TEST(Spectrum, QubitGapMatchesBlochMatrixAndDenseLiouvillian) {
   ASSERT_EQ(LiouvillianDestroy(&L), 0);
 }
 
-TEST(Spectrum, ChainEigenvaluesNearZeroAreDenseEigenvalues) {
-  const Deck deck = deck_from_inputs("xxz_chain.toml", chain4_overrides());
-  const Problem p = prepare_problem(deck);
-  const std::vector<cplx> dense = sorted_by_modulus(dense_eigen(dense_liouvillian(p)).values);
-  Liouvillian L;
-  ASSERT_EQ(CreateLiouvillian(MPI_COMM_WORLD, p, &L), 0);
-  SpectrumResult s;
-  {
-    SpectrumSolver solver;
-    SpectrumOptions o;
-    o.nev = 6;
-    ASSERT_EQ(solver.Setup(L.total, o), 0);
-    ASSERT_EQ(solver.Solve(&s), 0);
-  }
-  ASSERT_EQ(s.eigenvalues.size(), 6u);
-  for (size_t k = 0; k < 6; ++k) {
-    EXPECT_LT(distance_to_nearest(s.eigenvalues[k], dense), 1e-9) << k;
-    // ... and they are the six nearest 0.
-    EXPECT_LE(std::abs(s.eigenvalues[k]), std::abs(dense[5]) * (1 + 1e-9)) << k;
-  }
-  EXPECT_EQ(s.zero_count, 1);
-  ASSERT_EQ(LiouvillianDestroy(&L), 0);
-}
-
 TEST(Steady, DisconnectedBlocksAreReportedAsNotUnique) {
   const Deck deck = load_deck_from_string(kTwoBlocks, "two_blocks.toml");
   // direct (and iterative, eigen) refuse: the answer would be arbitrary.

@@ -108,7 +108,7 @@ usage:
 tasks:
   evolve     master-equation time evolution (PETSc TS or SLEPc MFN)
   steady     non-equilibrium steady state and its thermodynamics
-  spectrum   Liouvillian eigenvalues nearest 0 and the spectral gap
+  spectrum   slowest Liouvillian eigenvalues and the spectral gap
   collide    exact finite-tau collisional map, per-collision thermodynamics
   check      validate the deck and summarise it; solves nothing
   (default: the deck's [run] task)

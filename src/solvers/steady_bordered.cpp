@@ -1,9 +1,16 @@
-// The bordered system: A = L with global row 0 replaced by w^H, A x = e_0.
-// Row 0 of L is the equation for d rho_00/dt; the diagonal equations sum to
-// d tr(rho)/dt = 0, so dropping one of them loses nothing and the trace row
-// makes A non-singular exactly when the steady state is unique.
+// The bordered system: A = L + c e_0 w^H (w^H x = tr x), A x = c e_0.
+// w is a left null vector of L (L preserves the trace), so by Brauer's
+// theorem A has L's eigenvalues with the simple 0 moved to c w^H e_0 = c:
+// A is non-singular exactly when the steady state is unique, and its
+// factorisation also serves the eigenvalues of L nearest 0 (the uniqueness
+// check and the slow spectrum's time scale, spectrum.hpp). Applying w^H to
+// A x = c e_0 gives c tr x = c, then L x = 0. c = -||L||_inf puts the moved
+// eigenvalue far from the ones near 0. Only row 0 changes: it gains c at the
+// d diagonal positions (i, i) of rho.
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -32,7 +39,7 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(Fill());
     PetscCall(MatCreateVecs(A_, nullptr, &b_));
     PetscCall(VecSet(b_, 0.0));
-    if (rstart_ == 0) PetscCall(VecSetValue(b_, 0, 1.0, INSERT_VALUES));
+    if (rstart_ == 0) PetscCall(VecSetValue(b_, 0, border_, INSERT_VALUES));
     PetscCall(VecAssemblyBegin(b_));
     PetscCall(VecAssemblyEnd(b_));
 
@@ -47,14 +54,33 @@ class BorderedSystem : public SteadyMethod {
     }
     PetscCall(KSPSetFromOptions(ksp_));
     if (!direct) PetscCall(SetSubdomainLevels(o.prefix));
+    if (o.verbose && !direct) PetscCall(KSPMonitorSet(ksp_, ProgressMonitor, this, nullptr));
     tol_ = o.tol;
     prefix_ = o.prefix;
     PetscFunctionReturn(0);
   }
 
+  // A progress line at most every 10 s: iterations, residual, wall time.
+  static PetscErrorCode ProgressMonitor(KSP, PetscInt it, PetscReal rnorm, void* ctx) {
+    auto* self = static_cast<BorderedSystem*>(ctx);
+    const auto now = std::chrono::steady_clock::now();
+    if (it == 0) self->solve_start_ = self->last_progress_ = now;
+    if (std::chrono::duration<double>(now - self->last_progress_).count() < 10.0) return 0;
+    self->last_progress_ = now;
+    return PetscPrintf(PetscObjectComm(reinterpret_cast<PetscObject>(self->ksp_)),
+                       "steady: iteration %d, relative residual %.3g (target %.3g), wall %.1f s\n",
+                       static_cast<int>(it),
+                       static_cast<double>(rnorm) / PetscAbsScalar(self->border_), self->tol_,
+                       std::chrono::duration<double>(now - self->solve_start_).count());
+  }
+
   PetscErrorCode Solve(Vec rho, PetscInt* iterations) override {
     PetscFunctionBeginUser;
     PetscCall(Fill());
+    PetscCall(VecSet(b_, 0.0));
+    if (rstart_ == 0) PetscCall(VecSetValue(b_, 0, border_, INSERT_VALUES));
+    PetscCall(VecAssemblyBegin(b_));
+    PetscCall(VecAssemblyEnd(b_));
     // Same non-zero pattern: a factorisation redoes only its numeric phase.
     if (P_) {
       PetscCall(MatCopy(A_, P_, SAME_NONZERO_PATTERN));
@@ -68,8 +94,10 @@ class BorderedSystem : public SteadyMethod {
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
     const std::string advice =
         direct_
-            ? "; the bordered Liouvillian is numerically singular (is the steady state "
-              "unique? see `qcoll spectrum`) or the factorisation's pivoting failed (try -" +
+            ? "; the bordered Liouvillian L + c e_0 tr(.) is numerically singular, i.e. the "
+              "steady state is not unique (see `qcoll spectrum`; [steady] method = \"evolve\" "
+              "gives the state [initial] relaxes to), or the factorisation's pivoting failed "
+              "(try -" +
                   prefix_ + "pc_factor_mat_solver_type mumps)"
             : "; try -" + prefix_ + "pc_damping, -" + prefix_ + "sub_pc_factor_levels, another -" +
                   prefix_ + "ksp_type or method = \"direct\" (docs/solvers.md)";
@@ -78,8 +106,25 @@ class BorderedSystem : public SteadyMethod {
                direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
                advice.c_str());
     if (!direct_) PetscCall(CheckTrueResidual(rho, tol_));
+    solved_ = true;
     PetscFunctionReturn(0);
   }
+
+  // y = A^{-1} x with the KSP (and factorisation) of the last Solve.
+  PetscErrorCode ApplyInverse(Vec x, Vec y) override {
+    PetscFunctionBeginUser;
+    PetscCheck(solved_, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
+               PETSC_ERR_ARG_WRONGSTATE, "ApplyInverse before Solve");
+    PetscCall(KSPSolve(ksp_, x, y));
+    KSPConvergedReason reason;
+    PetscCall(KSPGetConvergedReason(ksp_, &reason));
+    PetscCheck(reason >= 0, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
+               PETSC_ERR_NOT_CONVERGED, "a solve with the bordered Liouvillian failed (%s)",
+               KSPConvergedReasons[reason]);
+    PetscFunctionReturn(0);
+  }
+
+  PetscScalar border() const override { return border_; }
 
  private:
   // Rank 0 (which owns row 0) collects the non-zeros of w^H.
@@ -131,14 +176,18 @@ class BorderedSystem : public SteadyMethod {
         (cols[k] >= cstart && cols[k] < cend ? dnz : onz)[row - rstart_] += 1;
     };
     for (PetscInt r = rstart_; r < rend; ++r) {
-      if (r == 0) {
-        count(0, static_cast<PetscInt>(row_cols_.size()), row_cols_.data());
-        continue;
-      }
       PetscInt ncols;
       const PetscInt* cols;
       PetscCall(MatGetRow(L_, r, &ncols, &cols, nullptr));
-      count(r, ncols, cols);
+      if (r == 0) {
+        std::vector<PetscInt> all(cols, cols + ncols);
+        all.insert(all.end(), row_cols_.begin(), row_cols_.end());
+        std::sort(all.begin(), all.end());
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        count(0, static_cast<PetscInt>(all.size()), all.data());
+      } else {
+        count(r, ncols, cols);
+      }
       PetscCall(MatRestoreRow(L_, r, &ncols, &cols, nullptr));
     }
     PetscCall(MatCreateAIJ(comm, nloc, nloc, n, n, 0, dnz.data(), 0, onz.data(), &A_));
@@ -146,23 +195,36 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // Copies the current values of L (rows != 0) and the trace row into A.
+  // Copies the current values of L into A and adds c w^H to row 0.
   PetscErrorCode Fill() {
     PetscFunctionBeginUser;
     PetscInt rend;
     PetscCall(MatGetOwnershipRange(L_, nullptr, &rend));
+    PetscReal scale;
+    PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
+    border_ = -(scale > 0 ? scale : 1.0);
+    if (rstart_ == 0 && rstart_ < rend) {  // clear the border of an earlier Fill
+      const std::vector<PetscScalar> zeros(row_cols_.size(), 0.0);
+      const PetscInt zero = 0;
+      PetscCall(MatSetValues(A_, 1, &zero, static_cast<PetscInt>(row_cols_.size()),
+                             row_cols_.data(), zeros.data(), INSERT_VALUES));
+    }
     for (PetscInt r = rstart_; r < rend; ++r) {
-      if (r == 0) {
-        PetscCall(MatSetValues(A_, 1, &r, static_cast<PetscInt>(row_cols_.size()), row_cols_.data(),
-                               row_vals_.data(), INSERT_VALUES));
-        continue;
-      }
       PetscInt ncols;
       const PetscInt* cols;
       const PetscScalar* vals;
       PetscCall(MatGetRow(L_, r, &ncols, &cols, &vals));
       PetscCall(MatSetValues(A_, 1, &r, ncols, cols, vals, INSERT_VALUES));
       PetscCall(MatRestoreRow(L_, r, &ncols, &cols, &vals));
+    }
+    PetscCall(MatAssemblyBegin(A_, MAT_FLUSH_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A_, MAT_FLUSH_ASSEMBLY));
+    if (rstart_ == 0) {
+      std::vector<PetscScalar> add(row_vals_.size());
+      for (size_t k = 0; k < add.size(); ++k) add[k] = border_ * row_vals_[k];
+      const PetscInt zero = 0;
+      PetscCall(MatSetValues(A_, 1, &zero, static_cast<PetscInt>(row_cols_.size()),
+                             row_cols_.data(), add.data(), ADD_VALUES));
     }
     PetscCall(MatAssemblyBegin(A_, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(A_, MAT_FINAL_ASSEMBLY));
@@ -261,7 +323,7 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // ||b - A x|| (||b|| = 1): the iterative result must meet tol in the true
+  // ||b - A x|| / ||b||: the iterative result must meet tol in the true
   // residual, whatever the KSP's own norm was.
   PetscErrorCode CheckTrueResidual(Vec x, double tol) {
     PetscFunctionBeginUser;
@@ -269,8 +331,10 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(VecDuplicate(b_, &r));
     PetscCall(MatMult(A_, x, r));
     PetscCall(VecAYPX(r, -1.0, b_));
-    PetscReal norm;
+    PetscReal norm, bnorm;
     PetscCall(VecNorm(r, NORM_2, &norm));
+    PetscCall(VecNorm(b_, NORM_2, &bnorm));
+    norm /= bnorm > 0 ? bnorm : 1.0;
     PetscCall(VecDestroy(&r));
     PetscCheck(norm <= 100 * tol, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
                PETSC_ERR_NOT_CONVERGED,
@@ -286,6 +350,9 @@ class BorderedSystem : public SteadyMethod {
   KSP ksp_ = nullptr;
   PetscInt rstart_ = 0;
   bool direct_ = true;
+  bool solved_ = false;
+  std::chrono::steady_clock::time_point solve_start_, last_progress_;
+  PetscScalar border_ = -1.0;
   double tol_ = 1e-10;
   std::string prefix_;
   std::vector<PetscInt> row_cols_;

@@ -16,9 +16,15 @@ class SteadyMethod {
   // rho: in, initial state or guess; out, the raw solution (trace ~ 1 for
   // the bordered system and time stepping).
   virtual PetscErrorCode Solve(Vec rho, PetscInt* iterations) = 0;
+  // The bordered methods: y = A^{-1} x with the factorisation (or
+  // preconditioner) of the last Solve, A = L + c e_0 w^H, and c.
+  virtual PetscErrorCode ApplyInverse(Vec, Vec) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_SUP, "this steady-state method has no inverse to share");
+  }
+  virtual PetscScalar border() const { return 0.0; }
 };
 
-// direct (LU) or iterative (GMRES) on L with row 0 replaced by w^H.
+// direct (LU) or iterative (Krylov) on A = L + c e_0 w^H, A x = c e_0.
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
                                     std::unique_ptr<SteadyMethod>* out);

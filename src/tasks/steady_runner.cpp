@@ -34,7 +34,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
   PetscCall(TraceCovectorsCreate(L_.total, {&p.ops.identity}, &trace_));
   PetscCall(MatCreateVecs(L_.total, &rho_, nullptr));
   const SteadySettings& cfg = p.deck->steady;
-  if (spectrum) {
+  if (spectrum && !steady) {
     SpectrumOptions so;
     so.nev = cfg.nev;
     so.tol = std::min(cfg.tol, so.tol);
@@ -45,6 +45,9 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
     SteadyOptions o;
     o.method = cfg.method;
     o.tol = cfg.tol;
+    // The gap comes from the steady solver's own factorisation.
+    o.gap = spectrum;
+    o.nev = cfg.nev;
     steady_ = std::make_unique<SteadySolver>();
     PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o));
   }
@@ -74,8 +77,12 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   // solve; time stepping starts from [initial], whose relaxation it follows.
   if (!(have_solution_ && steady_->method() == "iterative"))
     PetscCall(FillDensityVector(L_.layout, rho_, p.initial));
-  PetscCall(steady_->Solve(rho_, &out->report, spectrum_ ? &out->spectrum : nullptr));
+  PetscCall(steady_->Solve(rho_, &out->report));
   have_solution_ = true;
+  if (out->report.with_spectrum) {
+    out->with_spectrum = true;
+    out->spectrum = out->report.spectrum;
+  }
   ThermoEvaluator thermo;
   PetscCall(thermo.Setup(L_.total, p.ops, p.betas, true));
   PetscCall(thermo.Evaluate(rho_, &out->values));
@@ -90,7 +97,15 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
 void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) {
   f.ensure_group(g);
   f.write_complex(g + "/eigenvalues", {s.eigenvalues.size()}, s.eigenvalues,
-                  "eigenvalues of the Liouvillian nearest 0, nearest first (1/time)");
+                  "the slowest eigenvalues of the Liouvillian (largest real part), slowest "
+                  "first (1/time)");
+  f.write_real(g + "/residuals", {s.residuals.size()}, s.residuals,
+               "relative residual ||L v - lambda v|| / (||L||_inf ||v||) of each eigenvalue");
+  f.write_complex(g + "/nearest_zero", {s.nearest_zero.size()}, s.nearest_zero,
+                  "eigenvalues of the Liouvillian nearest 0 in modulus, nearest first "
+                  "(1/time; a steady run's own 0 is not listed)");
+  f.write_attribute(g + "/eigenvalues", "searched", s.searched);
+  f.write_attribute(g + "/eigenvalues", "exp_time", s.exp_time);
   f.write_real_scalar(g + "/gap", s.gap,
                       "spectral gap: smallest |Re lambda| among the non-zero eigenvalues "
                       "(1/time; NaN if all computed eigenvalues are 0)");

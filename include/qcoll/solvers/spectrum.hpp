@@ -1,19 +1,35 @@
 #pragma once
-// Eigenvalues of a (singular) generator L nearest 0, with SLEPc EPS in
-// shift-and-invert mode. L itself is singular, so the pole of the inverse is
-// placed a little off 0, at -shift * ||L||_inf (1e-4: far enough that the
-// inverse's largest eigenvalue 1/shift does not swamp the others in round-off,
-// close enough that 0 converges first); eigenvalues are still sorted by their
-// distance to the target 0.
+// The slow spectrum of a generator L: the eigenvalues with the largest real
+// part (the smallest decay rates |Re lambda|), whatever their imaginary parts,
+// and the eigenvalues nearest 0 that decide whether the null space is simple.
 //
-// Options (prefix p, default "spectrum_"): -p_eps_* (e.g. -spectrum_eps_nev 10,
-// -spectrum_eps_tol), -p_st_* (e.g. -spectrum_st_shift, the inner solve
-// -spectrum_st_ksp_type / -spectrum_st_pc_type /
-// -spectrum_st_pc_factor_mat_solver_type, default MUMPS LU), and
-// -p_zero_tol (relative tolerance below which |lambda| / ||L||_inf counts as 0).
+// Two stages (docs/solvers.md, "Spectrum"):
+//   near-zero  SLEPc EPS on an inverse: either shift-and-invert with its own
+//              LU of L - sigma (sigma = -shift * ||L||_inf, prefix p =
+//              "spectrum_near_", e.g. -spectrum_near_eps_ncv), or, in a steady
+//              run, the already factorised bordered matrix L + c e_0 w^H
+//              (`SharedInverse`), whose spectrum is L's with the simple 0 moved
+//              to c. Gives the eigenvalues nearest 0 in modulus: the
+//              uniqueness check, and an upper bound on the decay rates of the
+//              slowest modes.
+//   slow       EPS (prefix "spectrum_", -spectrum_eps_nev / _ncv / _tol /
+//              _max_it / _monitor) for the dominant eigenvalues of exp(t L),
+//              applied with SLEPc MFN (-spectrum_exp_mfn_*): |exp(t lambda)| =
+//              exp(t Re lambda), so "largest modulus" is "largest real part" by
+//              construction. t = 2 / r, r the nev-th smallest decay rate among
+//              known eigenvalues (from the near-zero stage). The converged
+//              invariant subspace is then projected on L itself (Rayleigh-Ritz),
+//              which recovers eigenvalues that exp(t L) maps to one point, and
+//              each eigenvalue's residual ||L v - lambda v|| is measured.
+// Options of qcoll's own: -p_zero_tol (relative threshold below which
+// |lambda| / ||L||_inf counts as 0).
+#include <petscksp.h>
 #include <petscmat.h>
 #include <slepceps.h>
+#include <slepcmfn.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,42 +38,71 @@
 namespace qcoll {
 
 struct SpectrumOptions {
-  index_t nev = 6;
+  index_t nev = 6;  // the nev slowest eigenvalues (0 included)
   std::string prefix = "spectrum_";
   double zero_tolerance = 1e-8;  // |lambda| <= zero_tolerance * ||L||_inf counts as 0
-  double shift = 1e-4;           // pole of the inverse at -shift * ||L||_inf
+  double shift = 1e-4;           // near-zero stage: pole at -shift * ||L||_inf
   double tol = 1e-10;            // EPS convergence tolerance
+  bool slow = true;              // false: near-zero stage only (uniqueness check)
+  index_t near_nev = 0;          // eigenvalues of the near-zero stage (0: max(nev, 2))
+  bool verbose = true;           // progress lines on rank 0
+  bool allow_dense = true;       // small d^2: all eigenvalues densely (LAPACK)
+  index_t dense_dimension = 64;  // "small": d^2 <= this
+};
+
+// y = M^{-1} x for M = L + c e_0 w^H, factorised by its owner (the steady
+// solver). M's eigenvalues are L's, with the (simple) 0 replaced by c.
+struct SharedInverse {
+  std::function<PetscErrorCode(Vec, Vec)> apply;
+  PetscScalar moved_zero = -1.0;  // c
 };
 
 struct SpectrumResult {
-  std::vector<cplx> eigenvalues;  // converged eigenvalues, nearest 0 first (at most nev)
-  double scale = 0.0;             // ||L||_inf
-  double zero_threshold = 0.0;    // zero_tolerance * scale
-  index_t zero_count = 0;         // eigenvalues with |lambda| <= zero_threshold
-  double gap = 0.0;               // min |Re lambda| over the non-zero ones; NaN if none
-  PetscInt iterations = 0;
+  // The slow spectrum, slowest first (by |Re|, then Im); at most nev values.
+  std::vector<cplx> eigenvalues;
+  std::vector<double> residuals;  // ||L v - lambda v|| / (||L||_inf ||v||) of each
+  // The near-zero stage: eigenvalues of L nearest 0 in modulus (the simple 0
+  // of a steady run's bordered matrix is not among them), nearest first.
+  std::vector<cplx> nearest_zero;
+  double scale = 0.0;                  // ||L||_inf
+  double zero_threshold = 0.0;         // zero_tolerance * scale
+  index_t zero_count = 0;              // eigenvalues of L with |lambda| <= zero_threshold
+  double gap = 0.0;                    // min |Re lambda| over the non-zero ones; NaN if none
+  double exp_time = 0.0;               // t of exp(t L) (0: no slow stage)
+  std::string searched;                // which part of the spectrum was searched, how
+  PetscInt iterations = 0;             // EPS iterations of the slow stage
+  PetscInt operator_applications = 0;  // exp(t L) products
   double wall_seconds = 0.0;
 };
 
-// Keeps the EPS (and the factorisation's symbolic phase) between solves, so a
-// sweep that changes L's values but not its pattern re-solves cheaply.
+// Keeps the EPS objects (and the near-zero stage's factorisation's symbolic
+// phase) between solves, so a sweep that changes L's values but not its
+// pattern re-solves cheaply.
 class SpectrumSolver {
  public:
-  SpectrumSolver() = default;
+  SpectrumSolver();
   SpectrumSolver(const SpectrumSolver&) = delete;
   SpectrumSolver& operator=(const SpectrumSolver&) = delete;
   ~SpectrumSolver();
 
-  PetscErrorCode Setup(Mat L, const SpectrumOptions& options);
+  // `inverse`: a factorised bordered matrix to use instead of an own LU
+  // (copied; must stay valid while the solver is used).
+  PetscErrorCode Setup(Mat L, const SpectrumOptions& options,
+                       const SharedInverse* inverse = nullptr);
+  // The shared inverse's moved eigenvalue c changes with L's values.
+  PetscErrorCode UpdateSharedInverse(const SharedInverse& inverse);
   // Solves for the current values of L.
   PetscErrorCode Solve(SpectrumResult* out);
-  // Right eigenvector k (0: nearest 0) of the last Solve, into v (L's layout).
-  PetscErrorCode GetEigenvector(index_t k, Vec v);
+  // Whether the last Setup chose the dense path (small d^2).
+  bool dense() const;
+  // Eigenvector of L nearest 0 from the last Solve (own-LU near-zero stage
+  // only), into v (L's layout).
+  PetscErrorCode GetNearZeroEigenvector(index_t k, Vec v);
+
+  struct Impl;
 
  private:
-  Mat L_ = nullptr;
-  EPS eps_ = nullptr;
-  SpectrumOptions options_;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Sets the LU solver of a factorisation PC: the value of
@@ -67,5 +112,8 @@ PetscErrorCode SetDefaultFactorSolver(PC pc, const std::string& prefix);
 
 // min |Re lambda| over eigenvalues with |lambda| > zero_threshold (NaN if none).
 double spectral_gap(const std::vector<cplx>& eigenvalues, double zero_threshold);
+
+// Sorts slowest first: by |Re| (ties within `tie`), then by Im.
+void sort_by_decay_rate(std::vector<cplx>* values, double tie);
 
 }  // namespace qcoll

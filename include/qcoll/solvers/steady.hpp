@@ -4,15 +4,14 @@
 // Linear algebra only: the solver knows L, the column layout and w.
 //
 // Methods (SteadyOptions::method; options prefix p, default "steady_"):
-//   direct     the trace condition replaces global row 0 of L (the equation
-//              for rho_00, redundant because L preserves the trace):
-//              A = L with row 0 := w^H, A x = e_0, KSP preonly + LU (MUMPS;
+//   direct     A = L + c e_0 w^H (c = -||L||_inf), A x = c e_0: L's spectrum
+//              with the simple 0 moved to c, so A is non-singular exactly when
+//              the steady state is unique. KSP preonly + LU (MUMPS;
 //              -p_pc_factor_mat_solver_type superlu_dist for SuperLU_dist).
-//   iterative  the same bordered system A x = e_0 with GMRES(-p_ksp_*) and a
-//              preconditioner (default ASM, overlap 1, ILU(1) subdomains;
-//              -p_pc_type / -p_sub_pc_factor_levels ...).
+//   iterative  the same bordered system with a Krylov method and a
+//              preconditioner (-p_ksp_* / -p_pc_* ...).
 //   eigen      EPS shift-and-invert for the eigenvector nearest 0
-//              (-p_eps_* / -p_st_*), scaled to unit trace.
+//              (-p_near_eps_* / -p_near_st_*), scaled to unit trace.
 //   evolve     implicit time stepping (TS backward Euler, -p_ts_*) from the
 //              given rho with growing steps until ||L rho|| < tol. The only
 //              method that is well defined when the steady state is not
@@ -20,12 +19,17 @@
 //   auto       direct if the estimated LU memory fits, else iterative.
 // Every method returns rho Hermitian ((rho + rho^dag)/2) with unit trace.
 //
-// Uniqueness: unless -p_check_unique false, the eigenvalues of L nearest 0
-// (EPS, prefix p, 2 of them) are computed first; two or more within
-// -p_zero_tol * ||L||_inf of 0 mean the steady state is not unique. That is an
-// error for direct, iterative and eigen (their answer would be arbitrary),
-// and a warning (SteadyReport::unique = false) for evolve. The check needs an
-// LU factorisation; it is skipped when that would not fit in memory.
+// One factorisation serves the whole run. Uniqueness: unless
+// -p_check_unique false, the eigenvalues of L nearest 0 are computed
+// (spectrum.hpp, near-zero stage); with `direct` from A's factorisation (the
+// moved 0 is not among them), otherwise from an LU of L - sigma (skipped,
+// with a note, when that would not fit in memory). Any within
+// -p_zero_tol * ||L||_inf of 0 besides the steady state's means the steady
+// state is not unique: an error for direct, iterative and eigen (their answer
+// would be arbitrary), a warning (SteadyReport::unique = false) for evolve.
+// With SteadyOptions::gap the slow spectrum (nev slowest eigenvalues, the gap)
+// is computed as well, from the same near-zero stage plus products with
+// exp(t L) (no further factorisation).
 #include <petscmat.h>
 
 #include <memory>
@@ -42,8 +46,11 @@ struct SteadyOptions {
   std::string method = "auto";  // auto | direct | iterative | eigen | evolve
   double tol = 1e-10;           // iterative: KSP rtol; evolve: ||L rho|| target; eigen: EPS tol
   std::string prefix = "steady_";
-  bool check_unique = true;  // overridden by -p_check_unique
-  bool verbose = true;       // one summary line per solve on rank 0
+  bool check_unique = true;                   // overridden by -p_check_unique
+  bool verbose = true;                        // one summary line per solve on rank 0
+  bool gap = false;                           // also the slow spectrum (SteadyReport::spectrum)
+  index_t nev = 6;                            // its size
+  std::string spectrum_prefix = "spectrum_";  // options of the slow spectrum
 };
 
 struct SteadyReport {
@@ -58,6 +65,8 @@ struct SteadyReport {
   bool unique_checked = false;
   bool unique = true;
   std::vector<cplx> eigenvalues;  // the uniqueness check's eigenvalues nearest 0
+  bool with_spectrum = false;     // SteadyOptions::gap
+  SpectrumResult spectrum;        // the slow spectrum and the near-zero stage
 };
 
 // Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
@@ -85,27 +94,27 @@ class SteadySolver {
   PetscErrorCode Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
                        const SteadyOptions& options);
   // rho: in, the initial state (evolve) or initial guess (iterative); out,
-  // the steady state. `spectrum`: eigenvalues of the current L nearest 0 that
-  // the caller has computed anyway (e.g. for the gap); with at least two of
-  // them they replace the solver's own uniqueness check.
-  PetscErrorCode Solve(Vec rho, SteadyReport* report, const SpectrumResult* spectrum = nullptr);
+  // the steady state.
+  PetscErrorCode Solve(Vec rho, SteadyReport* report);
 
   const std::string& method() const { return method_; }
 
  private:
   PetscErrorCode ChooseMethod();
   PetscErrorCode CheckUnique(const SpectrumResult& spec, SteadyReport* report);
+  PetscErrorCode SetupSpectrum();
   PetscErrorCode Finish(Vec rho, SteadyReport* report);
 
   Mat L_ = nullptr;
   ColumnLayout layout_;
   Vec trace_ = nullptr;
   SteadyOptions options_;
-  std::string method_, reason_;
+  std::string method_, reason_, lu_estimate_;
   bool check_unique_ = true;
-  PetscInt last_check_iterations_ = 0;
+  bool shared_check_ = false;  // the check uses impl_'s factorisation
   std::unique_ptr<SteadyMethod> impl_;
   std::unique_ptr<SpectrumSolver> check_;
+  SharedInverse shared_inverse_;
   AdjointScatter adjoint_;
   Vec work_ = nullptr;
 };
