@@ -53,6 +53,10 @@ std::string petsc_options_string() {
   if (PetscOptionsGetAll(nullptr, const_cast<char**>(&all)) != 0 || !all) return "";
   std::string s(all);
   PetscFree(all);
+  const std::string own = "-no_signal_handler";  // qcoll's, not the user's (main)
+  const size_t at = s.find(own);
+  if (at != std::string::npos) s.erase(at, own.size() + (at + own.size() < s.size() ? 1 : 0));
+  while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
 
@@ -237,7 +241,12 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     parse_error = e.what();
   }
-  std::vector<char*> petsc_argv{argv[0]};
+  // PETSc's own signal handler is off: SIGTERM and SIGUSR1 belong to qcoll's
+  // stop handler (install_stop_signals), which stays installed to the end, so
+  // a signal that arrives while the run finishes is ignored rather than
+  // killing the process (PetscFinalize would otherwise restore SIG_DFL).
+  std::string no_handler = "-no_signal_handler";
+  std::vector<char*> petsc_argv{argv[0], no_handler.data()};
   for (std::string& a : cl.petsc_args) petsc_argv.push_back(a.data());
   int petsc_argc = static_cast<int>(petsc_argv.size());
   petsc_argv.push_back(nullptr);

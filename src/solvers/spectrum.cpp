@@ -77,6 +77,7 @@ struct SpectrumSolver::Impl {
   PetscInt applications = 0;
   Clock::time_point start, last_progress;
   std::string stage;
+  std::string failure;  // what went wrong inside a product with exp(t L)
 
   static PetscErrorCode ShellMultInverse(Mat m, Vec x, Vec y);
   static PetscErrorCode ShellMultExp(Mat m, Vec x, Vec y);
@@ -208,8 +209,14 @@ struct SpectrumSolver::Impl {
     PetscFunctionReturn(0);
   }
 
-  PetscErrorCode SetupSlow() {
+  // A fresh MFN for every product: SLEPc 3.18's Expokit leaves its Hessenberg
+  // matrix's submatrix checked out after an early (happy-breakdown) exit, and
+  // the next solve on the same object then fails ("Need to call
+  // MatDenseRestoreSubMatrix() first"). Creating one costs an allocation of
+  // its Krylov basis, negligible next to the products with L it makes.
+  PetscErrorCode CreateExpSolver() {
     PetscFunctionBeginUser;
+    PetscCall(MFNDestroy(&mfn));
     PetscCall(MFNCreate(comm, &mfn));
     PetscCall(MFNSetOptionsPrefix(mfn, (options.prefix + "exp_").c_str()));
     PetscCall(MFNSetOperator(mfn, L));
@@ -217,10 +224,21 @@ struct SpectrumSolver::Impl {
     FN f;
     PetscCall(MFNGetFN(mfn, &f));
     PetscCall(FNSetType(f, FNEXP));
-    PetscCall(MFNSetTolerances(mfn, 1e-13, PETSC_DEFAULT));
+    PetscCall(FNSetScale(f, t > 0 ? t : 1.0, 1.0));
+    // Expokit's iterations are time substeps of length ~ ncv / ||t L||: allow
+    // plenty, the products with L are what costs.
+    PetscReal norm;
+    PetscCall(MatNorm(L, NORM_INFINITY, &norm));
+    const double substeps = 20.0 * (t > 0 ? t : 1.0) * norm / 30.0 + 100.0;
+    PetscCall(MFNSetTolerances(mfn, 1e-13, static_cast<PetscInt>(std::min(substeps, 1e8))));
     PetscCall(MFNSetErrorIfNotConverged(mfn, PETSC_FALSE));
     PetscCall(MFNSetFromOptions(mfn));
+    PetscFunctionReturn(0);
+  }
 
+  PetscErrorCode SetupSlow() {
+    PetscFunctionBeginUser;
+    PetscCall(CreateExpSolver());  // reads the -p_exp_mfn_* options now
     PetscCall(CreateShell(ShellMultExp, &exp_shell));
     PetscCall(EPSCreate(comm, &slow));
     PetscCall(EPSSetOptionsPrefix(slow, options.prefix.c_str()));
@@ -329,13 +347,12 @@ struct SpectrumSolver::Impl {
     PetscFunctionBeginUser;
     stage = "slowest eigenvalues";
     t = choose_time(*out);
-    FN f;
-    PetscCall(MFNGetFN(mfn, &f));
-    PetscCall(FNSetScale(f, t, 1.0));
-    PetscCall(MFNSetOperator(mfn, L));
     applications = 0;
     PetscCall(EPSSetOperators(slow, exp_shell, nullptr));
-    PetscCall(EPSSolve(slow));
+    failure.clear();
+    const PetscErrorCode ierr = EPSSolve(slow);
+    if (ierr && !failure.empty()) SETERRQ(comm, PETSC_ERR_NOT_CONVERGED, "%s", failure.c_str());
+    PetscCall(ierr);
     PetscInt nconv;
     PetscCall(EPSGetConverged(slow, &nconv));
     EPSConvergedReason reason;
@@ -449,13 +466,22 @@ PetscErrorCode SpectrumSolver::Impl::ShellMultExp(Mat m, Vec x, Vec y) {
   PetscFunctionBeginUser;
   Impl* self;
   PetscCall(MatShellGetContext(m, &self));
+  PetscCall(self->CreateExpSolver());
   PetscCall(MFNSolve(self->mfn, x, y));
   MFNConvergedReason reason;
   PetscCall(MFNGetConvergedReason(self->mfn, &reason));
-  PetscCheck(reason > 0, PetscObjectComm(reinterpret_cast<PetscObject>(m)), PETSC_ERR_NOT_CONVERGED,
-             "exp(t L) x did not converge (t = %g, %s): try -%sexp_mfn_ncv or -%sexp_mfn_max_it",
-             self->t, MFNConvergedReasons[reason], self->options.prefix.c_str(),
-             self->options.prefix.c_str());
+  if (reason <= 0) {
+    // Kept here: SLEPc's clean-up after an error in a product can replace
+    // PETSc's message with one of its own.
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "exp(t L) x did not converge (t = %g, %s): try -%sexp_mfn_ncv or "
+                  "-%sexp_mfn_max_it",
+                  self->t, MFNConvergedReasons[reason], self->options.prefix.c_str(),
+                  self->options.prefix.c_str());
+    self->failure = text;
+    SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(m)), PETSC_ERR_NOT_CONVERGED, "%s", text);
+  }
   ++self->applications;
   PetscFunctionReturn(0);
 }
@@ -478,7 +504,8 @@ PetscErrorCode SpectrumSolver::Setup(Mat L, const SpectrumOptions& options,
   s.options.zero_tolerance = zero_tol;
   PetscInt n;
   PetscCall(MatGetSize(L, &n, nullptr));
-  // Small L: every rank holds the n x n matrix (at most 64 x 64 by default).
+  // Small L: every rank holds the n x n matrix (at most 1024 x 1024, 16 MB, by
+  // default; zgeev takes about a second there, faster than the Krylov stages).
   s.dense = n <= static_cast<PetscInt>(options.dense_dimension) && options.allow_dense;
   if (s.dense) {
     s.options.nev = std::min<index_t>(s.options.nev, n);  // all of them at most

@@ -74,6 +74,7 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
   so.tol = std::min(options_.tol, 1e-10);
   so.verbose = options_.verbose;
   so.allow_dense = method_ != "eigen";  // eigen needs the eigenvector
+  so.dense_dimension = options_.spectrum_dense_dimension;
   PetscReal zero_tol = so.zero_tolerance;
   PetscCall(PetscOptionsGetReal(nullptr, options_.prefix.c_str(), "-zero_tol", &zero_tol, nullptr));
   so.zero_tolerance = zero_tol;

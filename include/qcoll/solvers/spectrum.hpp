@@ -40,14 +40,14 @@ namespace qcoll {
 struct SpectrumOptions {
   index_t nev = 6;  // the nev slowest eigenvalues (0 included)
   std::string prefix = "spectrum_";
-  double zero_tolerance = 1e-8;  // |lambda| <= zero_tolerance * ||L||_inf counts as 0
-  double shift = 1e-4;           // near-zero stage: pole at -shift * ||L||_inf
-  double tol = 1e-10;            // EPS convergence tolerance
-  bool slow = true;              // false: near-zero stage only (uniqueness check)
-  index_t near_nev = 0;          // eigenvalues of the near-zero stage (0: max(nev, 2))
-  bool verbose = true;           // progress lines on rank 0
-  bool allow_dense = true;       // small d^2: all eigenvalues densely (LAPACK)
-  index_t dense_dimension = 64;  // "small": d^2 <= this
+  double zero_tolerance = 1e-8;    // |lambda| <= zero_tolerance * ||L||_inf counts as 0
+  double shift = 1e-4;             // near-zero stage: pole at -shift * ||L||_inf
+  double tol = 1e-10;              // EPS convergence tolerance
+  bool slow = true;                // false: near-zero stage only (uniqueness check)
+  index_t near_nev = 0;            // eigenvalues of the near-zero stage (0: max(nev, 2))
+  bool verbose = true;             // progress lines on rank 0
+  bool allow_dense = true;         // small d^2: all eigenvalues densely (LAPACK)
+  index_t dense_dimension = 1024;  // "small": d^2 <= this (16 MB per rank)
 };
 
 // y = M^{-1} x for M = L + c e_0 w^H, factorised by its owner (the steady

@@ -51,6 +51,7 @@ struct SteadyOptions {
   bool gap = false;                           // also the slow spectrum (SteadyReport::spectrum)
   index_t nev = 6;                            // its size
   std::string spectrum_prefix = "spectrum_";  // options of the slow spectrum
+  index_t spectrum_dense_dimension = 1024;    // SpectrumOptions::dense_dimension
 };
 
 struct SteadyReport {
