@@ -18,7 +18,7 @@ inline const KeyList kRunKeys{"task", "output"};
 inline const KeyList kEvolveKeys{"t_final", "dt_output", "method",       "rtol",
                                  "atol",    "entropy",   "store_states", "observables"};
 inline const KeyList kObservableKeys{"name", "terms"};
-inline const KeyList kSteadyKeys{"method", "gap", "nev", "tol"};
+inline const KeyList kSteadyKeys{"method", "gap", "nev", "tol", "symmetry"};
 inline const KeyList kCollideKeys{"tau", "t_final", "compare_master_equation", "output_every"};
 inline const KeyList kCheckpointKeys{"every_seconds"};
 inline const KeyList kSweepKeys{"key", "values", "start", "stop", "count"};

@@ -59,6 +59,7 @@ SteadySettings read_steady(Context& ctx, const toml::table& root) {
   s.gap = reader.boolean("gap").value_or(s.gap);
   s.nev = reader.integer_at_least("nev", s.nev, 1);
   s.tol = reader.positive("tol", s.tol);
+  s.symmetry = reader.boolean("symmetry").value_or(s.symmetry);
   return s;
 }
 

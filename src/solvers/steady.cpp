@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "qcoll/thermo/entropy.hpp"
+#include "reduced_space.hpp"
 #include "steady_methods.hpp"
+#include "sylvester_pc.hpp"
 
 namespace qcoll {
 namespace {
@@ -27,29 +29,156 @@ std::string format_eigenvalues(const std::vector<cplx>& values) {
   return s.str();
 }
 
+// A deterministic, rank-independent value in [-1, 1] for state i.
+// `auto` takes LU up to this many unknowns (fast and exact there).
+constexpr PetscInt kDirectDimension = 4096;
+// Largest ||x2 - x1|| of the second-start uniqueness check (||delta|| = 1).
+constexpr double kSecondStartThreshold = 1e-4;
+
+double hashed_unit(index_t i) {
+  unsigned long long x = static_cast<unsigned long long>(i) + 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  x ^= x >> 31;
+  return static_cast<double>(x >> 11) / static_cast<double>(1ull << 53) * 2.0 - 1.0;
+}
+
 }  // namespace
+
+SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms) {
+  return {one_sided_part(d, terms), steady_block_structure(d, terms)};
+}
 
 SteadySolver::SteadySolver() = default;
 
 SteadySolver::~SteadySolver() {
+  impl_.reset();
+  check_.reset();
+  full_spectrum_.reset();
+  sylvester_.reset();
   AdjointScatterDestroy(&adjoint_);
   VecDestroy(&work_);
+  MatDestroy(&sub_);
+  VecDestroy(&sub_trace_);
+  VecDestroy(&x_);
+  VecDestroy(&x_check_);
+}
+
+PetscInt SteadySolver::solved_dimension() const {
+  PetscInt n = 0;
+  if (op_) MatGetSize(op_, &n, nullptr);
+  return n;
+}
+
+// The reached blocks of the structure, when they are fewer than all of rho:
+// op_ = L restricted to their entries (exact: L maps them into themselves).
+PetscErrorCode SteadySolver::SetupReduction() {
+  PetscFunctionBeginUser;
+  op_ = L_;
+  w_op_ = trace_;
+  const BlockStructure& b = structure_.blocks;
+  // evolve follows [initial] (all of rho); eigen's Krylov stage wants room.
+  reduced_ = have_structure_ && options_.reduce && method_ != "evolve" && method_ != "eigen" &&
+             b.count > 0 && b.reduces();
+  if (!reduced_) PetscFunctionReturn(0);
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
+  space_ = std::make_unique<ReducedSpace>();
+  PetscCall(space_->Setup(comm, b, layout_));
+  PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
+                               MAT_INITIAL_MATRIX, &sub_));
+  Vec t;
+  PetscCall(VecGetSubVector(trace_, space_->full_indices(), &t));
+  PetscCall(VecDuplicate(t, &sub_trace_));
+  PetscCall(VecCopy(t, sub_trace_));
+  PetscCall(VecRestoreSubVector(trace_, space_->full_indices(), &t));
+  PetscCall(MatCreateVecs(sub_, &x_, nullptr));
+  op_ = sub_;
+  w_op_ = sub_trace_;
+  if (options_.verbose) {
+    index_t largest = 0;
+    for (index_t n : b.size) largest = std::max(largest, n);
+    PetscCall(PetscPrintf(comm,
+                          "steady: invariant blocks: %lld of the %lld entries of rho (%d state "
+                          "components, largest %lld; [steady] symmetry = false solves all)\n",
+                          static_cast<long long>(space_->global_size()),
+                          static_cast<long long>(layout_.d * layout_.d), b.count,
+                          static_cast<long long>(largest)));
+  }
+  PetscFunctionReturn(0);
+}
+
+// The Sylvester preconditioner of `iterative` (unless -p_pc_type names
+// another): on the reduced space, or on all of rho with the structure's
+// components as its blocks.
+PetscErrorCode SteadySolver::SetupSylvester() {
+  PetscFunctionBeginUser;
+  if (!have_structure_ || method_ != "iterative" || PreconditionerRequested(options_.prefix))
+    PetscFunctionReturn(0);
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
+  if (!reduced_) {
+    BlockStructure all = structure_.blocks;
+    if (all.count == 0) {  // no components given: one block
+      all.d = layout_.d;
+      all.count = 1;
+      all.component.assign(layout_.d, 0);
+      all.size = {layout_.d};
+    }
+    all.reached.assign(static_cast<size_t>(all.count) * all.count, 1);
+    space_ = std::make_unique<ReducedSpace>();
+    PetscCall(space_->Setup(comm, all, layout_));
+  }
+  Vec like;
+  PetscCall(MatCreateVecs(op_, &like, nullptr));
+  sylvester_ = std::make_unique<SylvesterPreconditioner>();
+  PetscCall(sylvester_->Setup(*space_, like));
+  PetscCall(VecDestroy(&like));
+  PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
+  if (options_.verbose) {
+    const SylvesterStats& st = sylvester_->stats();
+    PetscCall(PetscPrintf(comm,
+                          "steady: Sylvester preconditioner: %d blocks, largest %lld, "
+                          "eigenvector condition ~%.2g, %.3g MB per rank, %.2f s\n",
+                          space_->blocks().count, static_cast<long long>(st.largest_block),
+                          st.condition, st.bytes_per_rank / 1048576.0, st.setup_seconds));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadySolver::UpdateStructure(const SteadyStructure& structure) {
+  PetscFunctionBeginUser;
+  structure_.one_sided = structure.one_sided;
+  if (reduced_)
+    PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
+                                 MAT_REUSE_MATRIX, &sub_));
+  if (sylvester_)
+    PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
-                                   const SteadyOptions& options) {
+                                   const SteadyOptions& options, const SteadyStructure* structure) {
   PetscFunctionBeginUser;
   L_ = L;
   layout_ = layout;
   trace_ = trace_covector;
   options_ = options;
   method_ = options.method;
+  have_structure_ = structure != nullptr;
+  if (structure) structure_ = *structure;
   PetscCall(MatCreateVecs(L, nullptr, &work_));
   PetscCall(AdjointScatterCreate(work_, layout.d, &adjoint_));
+  PetscCall(SetupReduction());
   PetscCall(ChooseMethod());
+  PetscCall(SetupSylvester());
 
   if (method_ == "direct" || method_ == "iterative") {
-    PetscCall(CreateBorderedMethod(L, trace_, method_ == "direct", options_, &impl_));
+    ApplyFunction apply;
+    if (sylvester_) {
+      SylvesterPreconditioner* pc = sylvester_.get();
+      apply = [pc](Vec x, Vec y) { return pc->Apply(x, y); };
+    }
+    PetscCall(CreateBorderedMethod(op_, w_op_, method_ == "direct", options_,
+                                   sylvester_ ? &apply : nullptr, &impl_));
   } else if (method_ == "evolve") {
     PetscCall(CreateEvolveMethod(L, trace_, options_, &impl_));
   } else {
@@ -61,69 +190,104 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
 }
 
 // The eigenvalues near 0 (uniqueness) and, with `gap`, the slow spectrum:
-// from the bordered factorisation when there is one (direct; iterative when
-// the check is off), otherwise with an LU of their own.
+// from the bordered solver's inverse when there is one (direct; iterative
+// when the check is off or done by a second start), otherwise with an LU of
+// their own. A run reduced to the reached blocks checks uniqueness there (a
+// second invariant state has a component in the diagonal blocks) but takes
+// the gap from all of L (its slowest modes may be coherences between blocks).
 PetscErrorCode SteadySolver::SetupSpectrum() {
   PetscFunctionBeginUser;
-  const bool wanted = check_unique_ || method_ == "eigen" || options_.gap;
-  if (!wanted) PetscFunctionReturn(0);
-  SpectrumOptions so;
-  so.prefix = options_.gap ? options_.spectrum_prefix : options_.prefix;
-  so.nev = options_.gap ? options_.nev : 2;
-  so.slow = options_.gap;
-  so.tol = std::min(options_.tol, 1e-10);
-  so.verbose = options_.verbose;
-  so.allow_dense = method_ != "eigen";  // eigen needs the eigenvector
-  so.dense_dimension = options_.spectrum_dense_dimension;
-  PetscReal zero_tol = so.zero_tolerance;
+  const bool second_start = sylvester_ != nullptr;
+  const bool check_by_spectrum = check_unique_ && !second_start;
+  const bool gap_here = options_.gap && !reduced_;
+  PetscReal zero_tol = 1e-8;
   PetscCall(PetscOptionsGetReal(nullptr, options_.prefix.c_str(), "-zero_tol", &zero_tol, nullptr));
-  so.zero_tolerance = zero_tol;
-  shared_check_ = method_ == "direct" || (method_ == "iterative" && !check_unique_);
+  auto base = [&]() {
+    SpectrumOptions so;
+    so.tol = std::min(options_.tol, 1e-10);
+    so.verbose = options_.verbose;
+    so.dense_dimension = options_.spectrum_dense_dimension;
+    so.zero_tolerance = zero_tol;
+    return so;
+  };
+  if (options_.gap && reduced_) {
+    SpectrumOptions so = base();
+    so.prefix = options_.spectrum_prefix;
+    so.nev = options_.nev;
+    so.near_nev = std::max<index_t>(options_.nev, 2);
+    full_spectrum_ = std::make_unique<SpectrumSolver>();
+    PetscCall(full_spectrum_->Setup(L_, so));
+  }
+  if (!(check_by_spectrum || method_ == "eigen" || gap_here)) PetscFunctionReturn(0);
+  SpectrumOptions so = base();
+  so.prefix = gap_here ? options_.spectrum_prefix : options_.prefix;
+  so.nev = gap_here ? options_.nev : 2;
+  so.slow = gap_here;
+  so.allow_dense = method_ != "eigen";  // eigen needs the eigenvector
+  shared_check_ =
+      method_ == "direct" || (method_ == "iterative" && (!check_unique_ || second_start));
   check_ = std::make_unique<SpectrumSolver>();
   if (shared_check_) {
     // Only the eigenvalue nearest 0 decides uniqueness; the slow spectrum's
     // time scale needs nev of them.
-    so.near_nev = options_.gap ? std::max<index_t>(options_.nev, 2) : 1;
+    so.near_nev = gap_here ? std::max<index_t>(options_.nev, 2) : 1;
     SharedInverse inverse;
     SteadyMethod* impl = impl_.get();
     inverse.apply = [impl](Vec x, Vec y) { return impl->ApplyInverse(x, y); };
     inverse.moved_zero = -1.0;  // updated before each solve
     shared_inverse_ = inverse;
-    PetscCall(check_->Setup(L_, so, &shared_inverse_));
+    PetscCall(check_->Setup(op_, so, &shared_inverse_));
   } else {
-    so.near_nev = options_.gap ? std::max<index_t>(options_.nev, 2) : 2;
-    PetscCall(check_->Setup(L_, so));
+    so.near_nev = gap_here ? std::max<index_t>(options_.nev, 2) : 2;
+    PetscCall(check_->Setup(op_, so));
   }
   PetscFunctionReturn(0);
 }
 
+// auto: direct (LU) for small systems, where it is fast and exact, and when
+// no structure is given; otherwise iterative with the Sylvester
+// preconditioner, or with ASM/ILU when LU does not fit.
 PetscErrorCode SteadySolver::ChooseMethod() {
   PetscFunctionBeginUser;
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
   PetscBool set = PETSC_FALSE, flag = PETSC_FALSE;
   PetscCall(PetscOptionsGetBool(nullptr, options_.prefix.c_str(), "-check_unique", &flag, &set));
-  // The LU estimate decides `auto` and whether the uniqueness check runs by
-  // default; neither needs it when both are given.
+  PetscInt n;
+  PetscCall(MatGetSize(op_, &n, nullptr));
+  const bool sylvester = have_structure_ && !PreconditionerRequested(options_.prefix);
+  const bool small = n <= kDirectDimension;
+  // The LU estimate decides `auto` (without the Sylvester preconditioner, or
+  // for a small system) and whether an iterative run without it can check
+  // uniqueness; neither needs it when both are given.
   double need = 0, have = 0;
   PetscCall(AvailableMemory(comm, options_.prefix, &have));
-  const bool needs_estimate = method_ == "auto" || (!set && method_ != "direct");
-  if (needs_estimate) PetscCall(EstimateFactorMemory(L_, options_.prefix, have, &need));
-  // direct: the uniqueness check and the slow spectrum use the solve's own
-  // factorisation; the other methods need one LU for the check.
+  const bool auto_needs = method_ == "auto" && (!sylvester || small);
+  const bool check_needs = !set && method_ == "iterative" && !sylvester;
+  const bool needs_estimate = auto_needs || check_needs || (!set && method_ == "eigen");
+  if (needs_estimate) PetscCall(EstimateFactorMemory(op_, options_.prefix, have, &need));
   const bool lu_fits = need <= have;
   const std::string estimate = (need < 1024.0 * 1024.0 ? std::string("LU needs under 1 MB")
                                                        : "LU needs about " + megabytes(need)) +
                                " per rank, " + megabytes(have) + " available";
   if (needs_estimate) lu_estimate_ = estimate;
+  const std::string size = std::to_string(n) + " unknowns";
   if (method_ == "auto") {
-    method_ = lu_fits ? "direct" : "iterative";
-    reason_ =
-        std::string(lu_fits ? "auto: LU fits" : "auto: LU does not fit") + " (" + estimate + ")";
+    if (sylvester && !small) {
+      method_ = "iterative";
+      reason_ = "auto: " + size + ", GMRES with the Sylvester preconditioner";
+    } else if (lu_fits) {
+      method_ = "direct";
+      reason_ = "auto: " + size + ", LU fits (" + estimate + ")";
+    } else {
+      method_ = "iterative";
+      reason_ = "auto: " + size + ", LU does not fit (" + estimate + ")";
+    }
   } else {
     reason_ = "requested";
   }
-  check_unique_ =
-      set ? static_cast<bool>(flag) : options_.check_unique && (method_ == "direct" || lu_fits);
+  const bool second_start = method_ == "iterative" && sylvester;
+  check_unique_ = set ? static_cast<bool>(flag)
+                      : options_.check_unique && (method_ == "direct" || second_start || lu_fits);
   if (options_.verbose) {
     PetscCall(PetscPrintf(comm, "steady: method %s (%s)\n", method_.c_str(), reason_.c_str()));
     if (!check_unique_ && options_.check_unique && !set)
@@ -163,35 +327,102 @@ PetscErrorCode SteadySolver::CheckUnique(const SpectrumResult& spec, SteadyRepor
   PetscFunctionReturn(0);
 }
 
+// Uniqueness without a factorisation: the iterative solve is repeated from
+// the solution plus a traceless diagonal perturbation delta (||delta||_F = 1).
+// A unique steady state is found again, to the solver's tolerance; a second
+// invariant state makes the bordered system singular, and the solve keeps the
+// part of delta along the null space: a difference of order 1/sqrt(d).
+PetscErrorCode SteadySolver::CheckUniqueBySecondStart(Vec x, SteadyReport* report) {
+  PetscFunctionBeginUser;
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
+  if (!x_check_) PetscCall(VecDuplicate(x, &x_check_));
+  PetscCall(VecSet(x_check_, 0.0));
+  PetscScalar* a;
+  PetscCall(VecGetArray(x_check_, &a));
+  double sum = 0.0;
+  size_t l = 0;
+  std::vector<size_t> diagonal;
+  for (index_t j = layout_.col_begin; j < layout_.col_end; ++j)
+    for (index_t i : space_->rows_of_column(j)) {
+      if (i == j) {
+        a[l] = hashed_unit(i);
+        sum += hashed_unit(i);
+        diagonal.push_back(l);
+      }
+      ++l;
+    }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, comm));
+  for (size_t k : diagonal) a[k] -= sum / static_cast<double>(layout_.d);
+  PetscCall(VecRestoreArray(x_check_, &a));
+  PetscReal norm;
+  PetscCall(VecNorm(x_check_, NORM_2, &norm));
+  PetscCall(VecScale(x_check_, 1.0 / norm));
+  PetscCall(VecAXPY(x_check_, 1.0, x));
+  // Tolerance 1e-9 (or tol): ample to tell 1e-4 from 1/sqrt(d).
+  PetscInt iterations = 0;
+  impl_->SetTolerance(std::max(options_.tol, 1e-9));
+  const PetscErrorCode ierr = impl_->Solve(x_check_, &iterations);
+  impl_->SetTolerance(options_.tol);
+  PetscCall(ierr);
+  report->iterations += iterations;
+  PetscCall(VecAXPY(x_check_, -1.0, x));
+  PetscReal difference;
+  PetscCall(VecNorm(x_check_, NORM_2, &difference));
+  report->unique_checked = true;
+  report->unique = difference <= kSecondStartThreshold;
+  report->second_start_difference = difference;
+  PetscCheck(report->unique, comm, PETSC_ERR_USER_INPUT,
+             "the steady state is not unique: a second solve from the solution plus a "
+             "perturbation of norm 1 converged to a state %.3g away (a unique one is found again "
+             "to the solver's tolerance). The dynamics has more than one invariant block (a part "
+             "of the system no bath reaches, or a conserved quantity); use [steady] method = "
+             "\"evolve\" to get the state that [initial] relaxes to, or `qcoll spectrum` to "
+             "inspect the eigenvalues (-%scheck_unique false skips this check)",
+             static_cast<double>(difference), options_.prefix.c_str());
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   PetscFunctionBeginUser;
   const auto start = std::chrono::steady_clock::now();
   *report = SteadyReport();
   report->method = method_;
   report->reason = reason_;
+  report->solved_dimension = solved_dimension();
   SpectrumResult spec;
+  if (reduced_)
+    PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
+                                 MAT_REUSE_MATRIX, &sub_));
   // With its own LU the check runs first: a singular bordered system would
   // only stall the iterative solve.
   if (check_ && !shared_check_) {
     PetscCall(check_->Solve(&spec));
     PetscCall(CheckUnique(spec, report));
   }
+  // The bordered methods and eigen work on op_'s vectors: x_ when reduced.
+  Vec x = reduced_ ? x_ : rho;
+  if (reduced_) PetscCall(VecISCopy(rho, space_->full_indices(), SCATTER_REVERSE, x_));
   if (impl_) {
     PetscInt n;
-    PetscCall(MatGetSize(L_, &n, nullptr));
+    PetscCall(MatGetSize(op_, &n, nullptr));
     if (options_.verbose && method_ == "direct" && n >= 65536)
       PetscCall(PetscPrintf(PetscObjectComm(reinterpret_cast<PetscObject>(L_)),
                             "steady: LU factorisation of %d unknowns%s (one line when done)\n",
                             static_cast<int>(n),
                             lu_estimate_.empty() ? "" : (", " + lu_estimate_).c_str()));
-    PetscCall(impl_->Solve(rho, &report->iterations));
+    PetscCall(impl_->Solve(x, &report->iterations));
+    if (sylvester_ && check_unique_) PetscCall(CheckUniqueBySecondStart(x, report));
   } else {  // eigen: the check's EPS holds the eigenvector nearest 0
-    PetscCall(check_->GetNearZeroEigenvector(0, rho));
+    PetscCall(check_->GetNearZeroEigenvector(0, x));
     PetscScalar trace;
-    PetscCall(VecDot(rho, trace_, &trace));
+    PetscCall(VecDot(x, w_op_, &trace));
     PetscCheck(PetscAbsScalar(trace) > 0, PetscObjectComm(reinterpret_cast<PetscObject>(L_)),
                PETSC_ERR_NOT_CONVERGED, "the eigenvector nearest 0 has zero trace");
-    PetscCall(VecScale(rho, 1.0 / trace));
+    PetscCall(VecScale(x, 1.0 / trace));
+  }
+  if (reduced_) {
+    PetscCall(VecSet(rho, 0.0));
+    PetscCall(VecISCopy(rho, space_->full_indices(), SCATTER_FORWARD, x_));
   }
   if (check_ && shared_check_) {
     shared_inverse_.moved_zero = impl_->border();
@@ -201,7 +432,11 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   }
   if (options_.gap) {
     report->with_spectrum = true;
-    report->spectrum = spec;
+    if (full_spectrum_) {
+      PetscCall(full_spectrum_->Solve(&report->spectrum));
+    } else {
+      report->spectrum = spec;
+    }
   }
   PetscCall(Finish(rho, report));
   report->wall_seconds =

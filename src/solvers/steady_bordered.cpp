@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -29,13 +30,22 @@ class BorderedSystem : public SteadyMethod {
     VecDestroy(&b_);
   }
 
-  PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o) {
+  PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o,
+                       const ApplyFunction* preconditioner) {
     PetscFunctionBeginUser;
     L_ = L;
+    w_ = w;
     direct_ = direct;
+    shell_ = !direct && preconditioner && !PreconditionerRequested(o.prefix);
+    if (shell_) preconditioner_ = *preconditioner;
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L));
-    PetscCall(GatherTraceRow(w));
-    PetscCall(CreatePreallocated(comm));
+    PetscCall(MatGetOwnershipRange(L_, &rstart_, nullptr));
+    if (shell_) {
+      PetscCall(CreateShellOperator(comm));
+    } else {
+      PetscCall(GatherTraceRow(w));
+      PetscCall(CreatePreallocated(comm));
+    }
     PetscCall(Fill());
     PetscCall(MatCreateVecs(A_, nullptr, &b_));
     PetscCall(VecSet(b_, 0.0));
@@ -45,15 +55,17 @@ class BorderedSystem : public SteadyMethod {
 
     PetscCall(KSPCreate(comm, &ksp_));
     PetscCall(KSPSetOptionsPrefix(ksp_, o.prefix.c_str()));
-    if (!direct) PetscCall(SetupDampedPreconditionerMatrix(o.prefix));
+    if (!direct && !shell_) PetscCall(SetupDampedPreconditionerMatrix(o.prefix));
     PetscCall(KSPSetOperators(ksp_, A_, P_ ? P_ : A_));
     if (direct) {
       PetscCall(SetDirectDefaults(o));
+    } else if (shell_) {
+      PetscCall(SetPreconditionedDefaults(o));
     } else {
       PetscCall(SetIterativeDefaults(o));
     }
     PetscCall(KSPSetFromOptions(ksp_));
-    if (!direct) PetscCall(SetSubdomainLevels(o.prefix));
+    if (!direct && !shell_) PetscCall(SetSubdomainLevels(o.prefix));
     if (o.verbose && !direct) PetscCall(KSPMonitorSet(ksp_, ProgressMonitor, this, nullptr));
     tol_ = o.tol;
     prefix_ = o.prefix;
@@ -93,12 +105,16 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(KSPGetIterationNumber(ksp_, iterations));
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
     const std::string advice =
-        direct_
-            ? "; the bordered Liouvillian L + c e_0 tr(.) is numerically singular, i.e. the "
-              "steady state is not unique (see `qcoll spectrum`; [steady] method = \"evolve\" "
-              "gives the state [initial] relaxes to), or the factorisation's pivoting failed "
-              "(try -" +
-                  prefix_ + "pc_factor_mat_solver_type mumps)"
+        direct_ ? "; the bordered Liouvillian L + c e_0 tr(.) is numerically singular, i.e. the "
+                  "steady state is not unique (see `qcoll spectrum`; [steady] method = \"evolve\" "
+                  "gives the state [initial] relaxes to), or the factorisation's pivoting failed "
+                  "(try -" +
+                      prefix_ + "pc_factor_mat_solver_type mumps)"
+        : shell_
+            ? "; the steady state may not be unique, or the Sylvester preconditioner does not "
+              "suit this model: try -" +
+                  prefix_ + "ksp_gmres_restart 200, -" + prefix_ +
+                  "pc_type asm or method = \"direct\" (docs/solvers.md)"
             : "; try -" + prefix_ + "pc_damping, -" + prefix_ + "sub_pc_factor_levels, another -" +
                   prefix_ + "ksp_type or method = \"direct\" (docs/solvers.md)";
     PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
@@ -126,7 +142,80 @@ class BorderedSystem : public SteadyMethod {
 
   PetscScalar border() const override { return border_; }
 
+  void SetTolerance(double tol) override {
+    tol_ = tol;
+    KSPSetTolerances(ksp_, tol, 1e-300, PETSC_DEFAULT, PETSC_DEFAULT);
+  }
+
  private:
+  // A = L + c e_0 w^H applied without a copy of L.
+  PetscErrorCode CreateShellOperator(MPI_Comm comm) {
+    PetscFunctionBeginUser;
+    PetscInt m, n, M, N;
+    PetscCall(MatGetLocalSize(L_, &m, &n));
+    PetscCall(MatGetSize(L_, &M, &N));
+    PetscCall(MatCreateShell(comm, m, n, M, N, this, &A_));
+    PetscCall(MatShellSetOperation(A_, MATOP_MULT, reinterpret_cast<void (*)(void)>(ShellMult)));
+    PetscFunctionReturn(0);
+  }
+
+  static PetscErrorCode ShellMult(Mat A, Vec x, Vec y) {
+    PetscFunctionBeginUser;
+    BorderedSystem* self;
+    PetscCall(MatShellGetContext(A, &self));
+    PetscScalar trace;
+    PetscCall(VecDot(x, self->w_, &trace));  // w^H x
+    PetscCall(MatMult(self->L_, x, y));
+    PetscInt lo, hi;
+    PetscCall(VecGetOwnershipRange(y, &lo, &hi));
+    if (lo == 0 && hi > 0) {
+      PetscScalar* a;
+      PetscCall(VecGetArray(y, &a));
+      a[0] += self->border_ * trace;
+      PetscCall(VecRestoreArray(y, &a));
+    }
+    PetscFunctionReturn(0);
+  }
+
+  static PetscErrorCode ShellPrecondition(PC pc, Vec x, Vec y) {
+    PetscFunctionBeginUser;
+    BorderedSystem* self;
+    PetscCall(PCShellGetContext(pc, &self));
+    PetscCall(self->preconditioner_(x, y));
+    PetscFunctionReturn(0);
+  }
+
+  // GMRES right-preconditioned by the given preconditioner (the Sylvester
+  // solve of the no-jump part): the convergence test sees the true residual.
+  // Restart 150 (the solves converge in tens of iterations, so usually none),
+  // fewer when the Krylov basis would take more than a quarter of the memory.
+  // Classical Gram-Schmidt with refinement when needed: without it the basis
+  // loses orthogonality near 1e-10 and GMRES stalls.
+  PetscErrorCode SetPreconditionedDefaults(const SteadyOptions& o) {
+    PetscFunctionBeginUser;
+    MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
+    PetscCall(KSPSetType(ksp_, KSPGMRES));
+    double available = 0;
+    PetscCall(AvailableMemory(comm, o.prefix, &available));
+    PetscInt nloc;
+    PetscCall(VecGetLocalSize(b_, &nloc));
+    const double vector_bytes = 16.0 * std::max<PetscInt>(nloc, 1);
+    const PetscInt restart =
+        std::max<PetscInt>(10, std::min<PetscInt>(150, 0.25 * available / vector_bytes));
+    PetscCall(KSPGMRESSetRestart(ksp_, restart));
+    PetscCall(KSPGMRESSetCGSRefinementType(ksp_, KSP_GMRES_CGS_REFINE_IFNEEDED));
+    PetscCall(KSPSetPCSide(ksp_, PC_RIGHT));
+    PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 5000));
+    PetscCall(KSPSetInitialGuessNonzero(ksp_, PETSC_TRUE));
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
+    PetscCall(PCSetType(pc, PCSHELL));
+    PetscCall(PCShellSetContext(pc, this));
+    PetscCall(PCShellSetApply(pc, ShellPrecondition));
+    PetscCall(PCShellSetName(pc, "qcoll Sylvester (no-jump part, docs/solvers.md)"));
+    PetscFunctionReturn(0);
+  }
+
   // Rank 0 (which owns row 0) collects the non-zeros of w^H.
   PetscErrorCode GatherTraceRow(Vec w) {
     PetscFunctionBeginUser;
@@ -195,7 +284,8 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // Copies the current values of L into A and adds c w^H to row 0.
+  // Copies the current values of L into A and adds c w^H to row 0 (the
+  // shell operator needs only c).
   PetscErrorCode Fill() {
     PetscFunctionBeginUser;
     PetscInt rend;
@@ -203,6 +293,7 @@ class BorderedSystem : public SteadyMethod {
     PetscReal scale;
     PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
     border_ = -(scale > 0 ? scale : 1.0);
+    if (shell_) PetscFunctionReturn(0);
     if (rstart_ == 0 && rstart_ < rend) {  // clear the border of an earlier Fill
       const std::vector<PetscScalar> zeros(row_cols_.size(), 0.0);
       const PetscInt zero = 0;
@@ -346,6 +437,9 @@ class BorderedSystem : public SteadyMethod {
   }
 
   Mat L_ = nullptr, A_ = nullptr, P_ = nullptr;
+  Vec w_ = nullptr;
+  bool shell_ = false;
+  ApplyFunction preconditioner_;
   Vec b_ = nullptr, shift_ = nullptr;
   KSP ksp_ = nullptr;
   PetscInt rstart_ = 0;
@@ -361,12 +455,19 @@ class BorderedSystem : public SteadyMethod {
 
 }  // namespace
 
+bool PreconditionerRequested(const std::string& prefix) {
+  PetscBool set = PETSC_FALSE;
+  PetscOptionsHasName(nullptr, prefix.c_str(), "-pc_type", &set);
+  return set;
+}
+
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
+                                    const ApplyFunction* preconditioner,
                                     std::unique_ptr<SteadyMethod>* out) {
   PetscFunctionBeginUser;
   auto m = std::make_unique<BorderedSystem>();
-  PetscCall(m->Setup(L, trace_covector, direct, options));
+  PetscCall(m->Setup(L, trace_covector, direct, options, preconditioner));
   *out = std::move(m);
   PetscFunctionReturn(0);
 }

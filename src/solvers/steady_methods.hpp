@@ -4,6 +4,7 @@
 // and measures it.
 #include <petscmat.h>
 
+#include <functional>
 #include <memory>
 
 #include "qcoll/solvers/steady.hpp"
@@ -22,12 +23,24 @@ class SteadyMethod {
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_SUP, "this steady-state method has no inverse to share");
   }
   virtual PetscScalar border() const { return 0.0; }
+  // Iterative methods: a new relative tolerance for the following solves.
+  virtual void SetTolerance(double) {}
 };
 
+// y = M^-1 x for a preconditioner of the bordered system.
+using ApplyFunction = std::function<PetscErrorCode(Vec, Vec)>;
+
 // direct (LU) or iterative (Krylov) on A = L + c e_0 w^H, A x = c e_0.
+// iterative with `preconditioner` (unless -p_pc_type names another): GMRES,
+// right preconditioned by it, A applied as L x + c e_0 (w^H x) without a copy
+// of L; otherwise BiCGStab with ASM/ILU(1) of an assembled, damped copy.
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
+                                    const ApplyFunction* preconditioner,
                                     std::unique_ptr<SteadyMethod>* out);
+
+// Whether -<prefix>pc_type is given (the user picks the preconditioner).
+bool PreconditionerRequested(const std::string& prefix);
 
 // Backward-Euler time stepping with growing steps until ||L rho|| < tol * |tr rho|.
 PetscErrorCode CreateEvolveMethod(Mat L, Vec trace_covector, const SteadyOptions& options,

@@ -2,6 +2,7 @@
 
 #include <numeric>
 
+#include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
@@ -42,16 +43,27 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
     PetscCall(spectrum_->Setup(L_.total, so));
   }
   if (steady) {
-    SteadyOptions o;
-    o.method = cfg.method;
-    o.tol = cfg.tol;
-    // The gap comes from the steady solver's own factorisation.
-    o.gap = spectrum;
-    o.nev = cfg.nev;
-    steady_ = std::make_unique<SteadySolver>();
-    PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o));
+    spectrum_with_steady_ = spectrum;
+    PetscCall(SetupSteady(p));
   }
   PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
+  PetscFunctionBeginUser;
+  const SteadySettings& cfg = p.deck->steady;
+  SteadyOptions o;
+  o.method = cfg.method;
+  o.tol = cfg.tol;
+  o.reduce = cfg.symmetry;
+  // The gap comes from the steady solver's own factorisation.
+  o.gap = spectrum_with_steady_;
+  o.nev = cfg.nev;
+  structure_ = steady_structure(p.me.dim, current_terms(p));
+  steady_.reset();
+  steady_ = std::make_unique<SteadySolver>();
+  PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o, &structure_));
   PetscFunctionReturn(0);
 }
 
@@ -59,7 +71,30 @@ PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
   PetscFunctionBeginUser;
   PetscCall(LiouvillianSetCoefficients(
       &L_, std::vector<PetscScalar>(p.lambdas.begin(), p.lambdas.end())));
+  if (!steady_) PetscFunctionReturn(0);
+  // Same blocks: new one-sided part only; a lambda that joins or splits
+  // blocks (0 <-> non-zero) sets the solver up anew.
+  SteadyStructure s = steady_structure(p.me.dim, current_terms(p));
+  if (s.blocks.component == structure_.blocks.component &&
+      s.blocks.reached == structure_.blocks.reached) {
+    structure_ = std::move(s);
+    PetscCall(steady_->UpdateStructure(structure_));
+  } else {
+    PetscCall(SetupSteady(p));
+    have_solution_ = false;
+  }
   PetscFunctionReturn(0);
+}
+
+SuperOperatorTerms current_terms(const Problem& p) {
+  SuperOperatorTerms terms = fixed_liouvillian_terms(p.me);
+  const std::vector<SuperOperatorTerms> parts = coherent_liouvillian_terms(p.me);
+  for (size_t j = 0; j < parts.size(); ++j)
+    for (SandwichTerm t : parts[j]) {
+      t.coef *= p.lambdas[j];
+      terms.push_back(t);
+    }
+  return terms;
 }
 
 PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {

@@ -40,6 +40,7 @@ class SteadyRunner {
 
  private:
   PetscErrorCode Release();
+  PetscErrorCode SetupSteady(const Problem& p);
 
   Liouvillian L_;
   bool have_L_ = false;
@@ -47,8 +48,13 @@ class SteadyRunner {
   Vec rho_ = nullptr;
   bool have_solution_ = false;
   std::unique_ptr<SteadySolver> steady_;
+  SteadyStructure structure_;
+  bool spectrum_with_steady_ = false;
   std::unique_ptr<SpectrumSolver> spectrum_;
 };
+
+// L's sandwich terms with p's lambdas (L_0 + sum_j lambda_j L_Gj).
+SuperOperatorTerms current_terms(const Problem& p);
 
 // The spectrum's datasets eigenvalues[k] (complex) and gap under `group`.
 void write_spectrum(Hdf5File& f, const std::string& group, const SpectrumResult& s);

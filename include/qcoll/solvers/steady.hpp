@@ -39,12 +39,25 @@
 #include "qcoll/solvers/spectrum.hpp"
 #include "qcoll/superop/adjoint.hpp"
 #include "qcoll/superop/liouvillian.hpp"
+#include "qcoll/superop/structure.hpp"
 
 namespace qcoll {
 
+// What the steady solver may exploit beyond L (superop/structure.hpp): the
+// one-sided part for the Sylvester preconditioner, and the invariant blocks
+// the steady state lives in (the solve then runs on those entries only).
+struct SteadyStructure {
+  OneSidedPart one_sided;
+  BlockStructure blocks;
+};
+
+// From the whole superoperator with its current coefficients.
+SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms);
+
 struct SteadyOptions {
   std::string method = "auto";  // auto | direct | iterative | eigen | evolve
-  double tol = 1e-10;           // iterative: KSP rtol; evolve: ||L rho|| target; eigen: EPS tol
+  double tol =
+      1e-12;  // iterative: true relative residual; evolve: ||L rho|| target; eigen: EPS tol
   std::string prefix = "steady_";
   bool check_unique = true;                   // overridden by -p_check_unique
   bool verbose = true;                        // one summary line per solve on rank 0
@@ -52,6 +65,7 @@ struct SteadyOptions {
   index_t nev = 6;                            // its size
   std::string spectrum_prefix = "spectrum_";  // options of the slow spectrum
   index_t spectrum_dense_dimension = 1024;    // SpectrumOptions::dense_dimension
+  bool reduce = true;  // with a structure: solve in its reached blocks only ([steady] symmetry)
 };
 
 struct SteadyReport {
@@ -65,9 +79,11 @@ struct SteadyReport {
   double wall_seconds = 0.0;
   bool unique_checked = false;
   bool unique = true;
-  std::vector<cplx> eigenvalues;  // the uniqueness check's eigenvalues nearest 0
-  bool with_spectrum = false;     // SteadyOptions::gap
-  SpectrumResult spectrum;        // the slow spectrum and the near-zero stage
+  std::vector<cplx> eigenvalues;         // the uniqueness check's eigenvalues nearest 0
+  double second_start_difference = 0.0;  // iterative: ||x2 - x1|| of the check by a second start
+  PetscInt solved_dimension = 0;         // unknowns of the solve (d^2, or the reached blocks')
+  bool with_spectrum = false;            // SteadyOptions::gap
+  SpectrumResult spectrum;               // the slow spectrum and the near-zero stage
 };
 
 // Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
@@ -80,7 +96,9 @@ PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double ava
                                     double* bytes_per_rank);
 PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double* bytes_per_rank);
 
-class SteadyMethod;  // one implementation per method (steady_methods.hpp)
+class SteadyMethod;             // one implementation per method (steady_methods.hpp)
+class ReducedSpace;             // the reached blocks' entries (reduced_space.hpp)
+class SylvesterPreconditioner;  // sylvester_pc.hpp
 
 class SteadySolver {
  public:
@@ -92,19 +110,30 @@ class SteadySolver {
   // L, layout and w must outlive the solver. L may change values (same
   // non-zero pattern) between solves, as in a lambda sweep: factorisations
   // then reuse their symbolic phase.
+  // `structure` (optional, copied) enables the Sylvester preconditioner and
+  // the reduction to the reached blocks.
   PetscErrorCode Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
-                       const SteadyOptions& options);
+                       const SteadyOptions& options, const SteadyStructure* structure = nullptr);
+  // New coefficients of L (a lambda sweep) with the same block structure:
+  // the one-sided part's decompositions are redone, the rest is kept.
+  PetscErrorCode UpdateStructure(const SteadyStructure& structure);
   // rho: in, the initial state (evolve) or initial guess (iterative); out,
   // the steady state.
   PetscErrorCode Solve(Vec rho, SteadyReport* report);
 
   const std::string& method() const { return method_; }
+  // Entries of vec(rho) the solve works with (d^2 without a reduction).
+  PetscInt solved_dimension() const;
 
  private:
   PetscErrorCode ChooseMethod();
   PetscErrorCode CheckUnique(const SpectrumResult& spec, SteadyReport* report);
   PetscErrorCode SetupSpectrum();
   PetscErrorCode Finish(Vec rho, SteadyReport* report);
+  PetscErrorCode SetupReduction();
+  PetscErrorCode SetupSylvester();
+  PetscErrorCode SolveBordered(Vec rho, SteadyReport* report);
+  PetscErrorCode CheckUniqueBySecondStart(Vec x, SteadyReport* report);
 
   Mat L_ = nullptr;
   ColumnLayout layout_;
@@ -118,6 +147,16 @@ class SteadySolver {
   SharedInverse shared_inverse_;
   AdjointScatter adjoint_;
   Vec work_ = nullptr;
+  // The system the bordered methods solve: L itself, or its restriction to
+  // the reached blocks (op_ = sub_, w_op_ = sub_trace_).
+  SteadyStructure structure_;
+  bool have_structure_ = false;
+  bool reduced_ = false;
+  std::unique_ptr<ReducedSpace> space_;
+  std::unique_ptr<SylvesterPreconditioner> sylvester_;
+  Mat op_ = nullptr, sub_ = nullptr;
+  Vec w_op_ = nullptr, sub_trace_ = nullptr, x_ = nullptr, x_check_ = nullptr;
+  std::unique_ptr<SpectrumSolver> full_spectrum_;  // gap over all blocks of a reduced run
 };
 
 }  // namespace qcoll

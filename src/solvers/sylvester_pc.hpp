@@ -1,0 +1,91 @@
+#pragma once
+// Internal to src/solvers: the Sylvester preconditioner of the steady state.
+//
+// It inverts the one-sided (no-jump) part S(X) = A X + X B of the generator
+// (superop/structure.hpp), exactly, block by block: with the eigen-
+// decompositions A_a = V_a diag(alpha) V_a^-1 and B_b = W_b diag(beta) W_b^-1
+// of the diagonal blocks of A and B,
+//     X_ab = V_a [ (V_a^-1 Y_ab W_b) ./ (alpha_i + beta_j) ] W_b^-1.
+// For a Lindblad generator B = A^+ (then W_b^-1 = V_b^+, one decomposition per
+// block); A = -i H_eff with H_eff the effective non-Hermitian Hamiltonian.
+// As a right preconditioner of GMRES on the bordered Liouvillian it leaves
+// the jumps to the Krylov method: tens of iterations (docs/solvers.md).
+//
+// Each rank owns columns of X, so products from the left are local (one GEMM
+// per block and rank) and products from the right become products from the
+// left of X^+ (one VecScatter): four GEMMs and two scatters per application.
+// The dense factors of every block are held on every rank (16 d_a^2 bytes
+// each); the decompositions are spread over the ranks, then broadcast.
+#include <petscvec.h>
+
+#include <vector>
+
+#include "qcoll/model/sparse.hpp"
+#include "reduced_space.hpp"
+
+namespace qcoll {
+
+struct SylvesterStats {
+  double setup_seconds = 0.0;
+  double condition = 0.0;    // max over blocks of ||V||_F ||V^-1||_F / d_a
+  bool adjoint_pair = true;  // B = A^+ (one decomposition per block)
+  index_t largest_block = 0;
+  double bytes_per_rank = 0.0;  // dense factors
+};
+
+class SylvesterPreconditioner {
+ public:
+  SylvesterPreconditioner() = default;
+  SylvesterPreconditioner(const SylvesterPreconditioner&) = delete;
+  SylvesterPreconditioner& operator=(const SylvesterPreconditioner&) = delete;
+  ~SylvesterPreconditioner();
+
+  // `space` must outlive the preconditioner; `like` has the reduced layout.
+  PetscErrorCode Setup(const ReducedSpace& space, Vec like);
+  // (Re)computes the decompositions for the one-sided part left X + X right
+  // (d x d; block diagonal in the space's components).
+  PetscErrorCode Factor(const CsrMatrix& left, const CsrMatrix& right);
+  // y = S^-1 x (reduced layout).
+  PetscErrorCode Apply(Vec x, Vec y);
+
+  const SylvesterStats& stats() const { return stats_; }
+  // Memory of the dense factors per rank for a structure (bytes).
+  static double FactorBytes(const BlockStructure& blocks, bool adjoint_pair = true);
+
+ private:
+  struct Block {  // one component: column-major dense factors
+    index_t n = 0;
+    std::vector<cplx> V, Vinv, Wh, Whinv;  // Wh = W^+, Whinv = W^-+ (empty: adjoint pair)
+    std::vector<cplx> alpha, beta;         // eigenvalues of A_a, B_a (beta empty: conj(alpha))
+  };
+  struct Panel {  // the owned columns of one component c within row block a
+    int a = 0;
+    index_t ncols = 0;
+    size_t offset = 0;                // in the packed buffer
+    std::vector<index_t> column_pos;  // position of each column's state in component c
+    int c = 0;
+  };
+
+  PetscErrorCode Decompose(int a, const CsrMatrix& left, const CsrMatrix& right, Block* out,
+                           double* condition);
+  PetscErrorCode Broadcast(int a, int owner);
+  void Pack(const PetscScalar* x, cplx* buffer) const;
+  void Unpack(const cplx* buffer, PetscScalar* x) const;
+  // buffer_out = M_a buffer_in for each panel, M chosen by `which`.
+  enum class Which { V, Vinv, Wh, Whinv };
+  void Multiply(Which which, const cplx* in, cplx* out) const;
+  void Divide(cplx* buffer) const;
+  PetscErrorCode Adjoint(Vec in, Vec out);
+
+  const ReducedSpace* space_ = nullptr;
+  std::vector<Block> blocks_;
+  std::vector<Panel> panels_;
+  std::vector<size_t> to_buffer_;  // local reduced entry -> packed position
+  std::vector<cplx> buffer_a_, buffer_b_;
+  VecScatter adjoint_ = nullptr;
+  Vec work_ = nullptr, work2_ = nullptr;
+  double floor_ = 0.0;  // smallest |alpha_i + beta_j| used
+  SylvesterStats stats_;
+};
+
+}  // namespace qcoll
