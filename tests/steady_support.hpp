@@ -27,9 +27,23 @@ inline std::vector<Override> chain4_overrides() {
           {"evolve.observables", R"([{ name = "sz0", terms = [[1.0, "sz", 0]] }])"}};
 }
 
-// Steady state of `deck` with SteadySolver (rho gathered on every rank).
+// L's sandwich terms with the problem's lambdas.
+inline SuperOperatorTerms all_terms(const Problem& p) {
+  SuperOperatorTerms terms = fixed_liouvillian_terms(p.me);
+  const std::vector<SuperOperatorTerms> coherent = coherent_liouvillian_terms(p.me);
+  for (size_t j = 0; j < coherent.size(); ++j)
+    for (SandwichTerm t : coherent[j]) {
+      t.coef *= p.lambdas[j];
+      terms.push_back(t);
+    }
+  return terms;
+}
+
+// Steady state of `deck` with SteadySolver (rho gathered on every rank),
+// given the model's structure (Sylvester preconditioner, invariant blocks) as
+// the steady task does, unless `with_structure` is false.
 inline PetscErrorCode SolveSteady(const Deck& deck, SteadyOptions options, DenseMatrix* rho,
-                                  SteadyReport* report) {
+                                  SteadyReport* report, bool with_structure = true) {
   PetscFunctionBeginUser;
   const Problem p = prepare_problem(deck);
   Liouvillian L;
@@ -41,7 +55,9 @@ inline PetscErrorCode SolveSteady(const Deck& deck, SteadyOptions options, Dense
   {
     options.verbose = false;
     SteadySolver solver;
-    PetscCall(solver.Setup(L.total, L.layout, trace[0], options));
+    const SteadyStructure structure = steady_structure(p.me.dim, all_terms(p));
+    PetscCall(
+        solver.Setup(L.total, L.layout, trace[0], options, with_structure ? &structure : nullptr));
     PetscCall(solver.Solve(v, report));
   }
   PetscCall(GatherDensity(v, p.me.dim, rho));
@@ -60,14 +76,7 @@ inline double max_abs_diff(const DenseMatrix& a, const DenseMatrix& b) {
 
 // The dense d^2 x d^2 Liouvillian L_0 + sum_j lambda_j L_Gj.
 inline DenseMatrix dense_liouvillian(const Problem& p) {
-  SuperOperatorTerms terms = fixed_liouvillian_terms(p.me);
-  const std::vector<SuperOperatorTerms> coherent = coherent_liouvillian_terms(p.me);
-  for (size_t j = 0; j < coherent.size(); ++j)
-    for (SandwichTerm t : coherent[j]) {
-      t.coef *= p.lambdas[j];
-      terms.push_back(t);
-    }
-  return dense_superoperator(p.me.dim, terms);
+  return dense_superoperator(p.me.dim, all_terms(p));
 }
 
 struct DenseEigen {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "qcoll/io/output.hpp"
 #include "qcoll/solvers/spectrum.hpp"
@@ -152,13 +153,19 @@ TEST(Steady, AllMethodsAgree) {
     EXPECT_LT(ref_report.hermiticity_error, 1e-12) << name;
     EXPECT_TRUE(ref_report.unique_checked && ref_report.unique) << name;
     EXPECT_GT(ref_report.min_eigenvalue, 0.0) << name;
-    for (const char* method : {"eigen", "iterative", "evolve", "auto"}) {
+    // iterative: GMRES with the Sylvester preconditioner; "iterative asm":
+    // BiCGStab with ASM/ILU(1), the preconditioner when no structure is known.
+    for (const char* method : {"eigen", "iterative", "iterative asm", "evolve", "auto"}) {
+      const bool asm_pc = std::string(method) == "iterative asm";
+      std::unique_ptr<ScopedOption> pc;
+      if (asm_pc) pc = std::make_unique<ScopedOption>("-steady_pc_type", "asm");
       SteadyReport r;
-      const DenseMatrix rho = solve(deck, method, &r);
+      const DenseMatrix rho = solve(deck, asm_pc ? "iterative" : method, &r);
       EXPECT_LT(max_abs_diff(rho, ref), 1e-8) << name << " " << method;
       EXPECT_LT(r.residual, 1e-10) << name << " " << method;
       EXPECT_NEAR(rho.trace().real(), 1.0, 1e-14) << name << " " << method;
       EXPECT_LT(max_abs_diff(rho, rho.adjoint()), 1e-15) << name << " " << method;
+      if (std::string(method) != "evolve") EXPECT_TRUE(r.unique_checked) << name << " " << method;
     }
   }
 }

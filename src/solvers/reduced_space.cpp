@@ -1,4 +1,4 @@
-#include "reduced_space.hpp"
+#include "qcoll/solvers/reduced_space.hpp"
 
 #include <algorithm>
 

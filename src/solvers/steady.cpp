@@ -5,10 +5,10 @@
 #include <limits>
 #include <sstream>
 
+#include "qcoll/solvers/reduced_space.hpp"
+#include "qcoll/solvers/sylvester.hpp"
 #include "qcoll/thermo/entropy.hpp"
-#include "reduced_space.hpp"
 #include "steady_methods.hpp"
-#include "sylvester_pc.hpp"
 
 namespace qcoll {
 namespace {

@@ -98,7 +98,7 @@ PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double*
 
 class SteadyMethod;             // one implementation per method (steady_methods.hpp)
 class ReducedSpace;             // the reached blocks' entries (reduced_space.hpp)
-class SylvesterPreconditioner;  // sylvester_pc.hpp
+class SylvesterPreconditioner;  // sylvester.hpp
 
 class SteadySolver {
  public:

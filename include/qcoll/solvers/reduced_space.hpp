@@ -1,5 +1,5 @@
 #pragma once
-// Internal to src/solvers: the entries of vec(rho) in the reached blocks of a
+// The entries of vec(rho) in the reached blocks of a
 // BlockStructure (superop/structure.hpp), distributed like vec(rho): each rank
 // holds, for its own columns j of rho (ascending), the rows i of the blocks
 // (component(i), component(j)) that are reached, ascending. With a single

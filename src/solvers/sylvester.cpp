@@ -1,4 +1,4 @@
-#include "sylvester_pc.hpp"
+#include "qcoll/solvers/sylvester.hpp"
 
 #include <mpi.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to src/solvers: the Sylvester preconditioner of the steady state.
+// The Sylvester preconditioner of the steady state (used by steady.cpp).
 //
 // It inverts the one-sided (no-jump) part S(X) = A X + X B of the generator
 // (superop/structure.hpp), exactly, block by block: with the eigen-
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "qcoll/model/sparse.hpp"
-#include "reduced_space.hpp"
+#include "qcoll/solvers/reduced_space.hpp"
 
 namespace qcoll {
 
