@@ -171,7 +171,11 @@ def main(argv=None):
     if a.check:
         if len(a.sizes) != 1:
             ap.error("--check FILE.h5 needs the number of sites N")
-        return 0 if check(a.check, a.sizes[0]) <= a.tol else 1
+        try:
+            return 0 if check(a.check, a.sizes[0]) <= a.tol else 1
+        except (ValueError, KeyError, OSError) as e:
+            print(f"xx_exact.py: {a.check}: {e}", file=sys.stderr)
+            return 2
     if not a.sizes:
         ap.error("give at least one N")
     np.set_printoptions(precision=6, linewidth=160, suppress=True)

@@ -188,6 +188,19 @@ struct SpectrumSolver::Impl {
       PetscCall(EPSSetWhichEigenpairs(near, EPS_LARGEST_MAGNITUDE));
       PetscCall(STSetType(st, STSHIFT));
     } else {
+      // An LU of L - sigma that cannot fit is refused before it is tried.
+      double need = 0, have = 0;
+      PetscCall(AvailableMemory(comm, prefix, &have));
+      PetscCall(EstimateFactorMemory(L, prefix, have, &need));
+      PetscInt n;
+      PetscCall(MatGetSize(L, &n, nullptr));
+      PetscCheck(need <= have, comm, PETSC_ERR_USER_INPUT,
+                 "the spectrum's near-zero stage needs an LU factorisation of the %d x %d "
+                 "Liouvillian, about %.3g MB per rank, but %.3g MB are available: use more "
+                 "ranks, a smaller model, [steady] gap = false, or -%smemory_limit <MB> to "
+                 "state the memory per rank",
+                 static_cast<int>(n), static_cast<int>(n), need / 1048576.0, have / 1048576.0,
+                 prefix.c_str());
       PetscCall(EPSSetOperators(near, L, nullptr));
       PetscCall(EPSSetWhichEigenpairs(near, EPS_TARGET_MAGNITUDE));
       PetscCall(EPSSetTarget(near, 0.0));

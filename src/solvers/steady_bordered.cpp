@@ -117,6 +117,7 @@ class BorderedSystem : public SteadyMethod {
                   "pc_type asm or method = \"direct\" (docs/solvers.md)"
             : "; try -" + prefix_ + "pc_damping, -" + prefix_ + "sub_pc_factor_levels, another -" +
                   prefix_ + "ksp_type or method = \"direct\" (docs/solvers.md)";
+    if (reason < 0 && direct_) PetscCall(CheckFactorisation());
     PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
                "the %s steady-state solve failed (%s after %" PetscInt_FMT " iterations)%s",
                direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
@@ -141,6 +142,36 @@ class BorderedSystem : public SteadyMethod {
   }
 
   PetscScalar border() const override { return border_; }
+
+  // A failed MUMPS factorisation that is not a singular matrix (out of
+  // memory, workspace, integer overflow) says so instead of "singular".
+  PetscErrorCode CheckFactorisation() {
+    PetscFunctionBeginUser;
+#if defined(PETSC_HAVE_MUMPS)
+    PC pc;
+    PetscCall(KSPGetPC(ksp_, &pc));
+    MatSolverType type;
+    PetscCall(PCFactorGetMatSolverType(pc, &type));
+    PetscBool mumps;
+    PetscCall(PetscStrcmp(type, MATSOLVERMUMPS, &mumps));
+    if (!mumps) PetscFunctionReturn(0);
+    Mat F;
+    PetscCall(PCFactorGetMatrix(pc, &F));
+    PetscInt info1 = 0, info2 = 0;
+    PetscCall(MatMumpsGetInfog(F, 1, &info1));
+    PetscCall(MatMumpsGetInfog(F, 2, &info2));
+    // -10: numerically singular, reported by the caller. The rest are
+    // resources (MUMPS users' guide, INFOG(1)).
+    PetscCheck(info1 >= 0 || info1 == -10, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
+               PETSC_ERR_MEM,
+               "the LU factorisation (MUMPS) ran out of resources: INFOG(1) = %d, INFOG(2) = %d "
+               "(-9/-8/-14/-15/-17/-20: workspace too small, -13/-19: memory allocation failed, "
+               "-18/-51: integer overflow); use [steady] method = \"iterative\", more ranks, or "
+               "-%smat_mumps_icntl_14 <percent> for more workspace",
+               static_cast<int>(info1), static_cast<int>(info2), prefix_.c_str());
+#endif
+    PetscFunctionReturn(0);
+  }
 
   void SetTolerance(double tol) override {
     tol_ = tol;

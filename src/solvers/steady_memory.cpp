@@ -27,12 +27,15 @@ PetscErrorCode FillModelBytes(Mat L, double* bytes_per_rank) {
 }  // namespace
 
 PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double available,
-                                    double* bytes_per_rank) {
+                                    double* bytes_per_rank, double* flops) {
   PetscFunctionBeginUser;
   // Far beyond the memory by the fill model: no need to ask MUMPS (whose PORD
   // ordering crashes on graphs of ~10^6 vertices, the N = 10 chain).
-  double model;
+  double model = 0;
   PetscCall(FillModelBytes(L, &model));
+  PetscInt n;
+  PetscCall(MatGetSize(L, &n, nullptr));
+  if (flops) *flops = 40.0 * static_cast<double>(n) * static_cast<double>(n);
   if (available > 0 && model > 4.0 * available) {
     *bytes_per_rank = model;
     PetscFunctionReturn(0);
@@ -50,6 +53,11 @@ PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double ava
   PetscCall(MatLUFactorSymbolic(F, L, nullptr, nullptr, &info));
   PetscInt megabytes;
   PetscCall(MatMumpsGetInfog(F, 16, &megabytes));
+  if (flops) {
+    PetscReal ops;
+    PetscCall(MatMumpsGetRinfog(F, 1, &ops));
+    *flops = ops;
+  }
   PetscCall(MatDestroy(&F));
   *bytes_per_rank = static_cast<double>(megabytes) * 1024.0 * 1024.0;
 #else

@@ -8,16 +8,51 @@
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
+#include "steady_runner.hpp"
 
 namespace qcoll {
+namespace {
 
-void print_check_summary(MPI_Comm comm, const Deck& deck) {
-  const MasterEquation me = derive_master_equation(deck.model, /*require_zero_mean=*/false);
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  const MemoryEstimate mem = estimate_memory(comm, me);  // collective
+// The steady method `auto` (or the deck's) would use, with memory and time
+// estimates; L is assembled for it (not when L alone would not fit).
+void print_steady_plan(MPI_Comm comm, const Deck& deck, const MemoryEstimate& mem, int rank) {
+  if (mem.available_per_rank > 0 && mem.bytes_per_rank > mem.available_per_rank) {
+    if (rank == 0) std::printf("steady: no plan (the Liouvillian alone does not fit)\n");
+    return;
+  }
+  const Problem p = prepare_problem(deck);
+  SteadyPlan plan;
+  index_t reduced = 0;
+  if (PlanSteady(comm, p, &plan, &reduced)) {
+    if (rank == 0) std::printf("steady: no plan (PETSc error while estimating)\n");
+    return;
+  }
   if (rank != 0) return;
+  const double d2 = static_cast<double>(p.me.dim) * static_cast<double>(p.me.dim);
+  std::printf("steady: method %s (%s)\n", plan.method.c_str(), plan.reason.c_str());
+  if (reduced > 0 && reduced < d2)
+    std::printf(
+        "  invariant blocks of rho: %lld of the %.0f entries are solved for "
+        "([steady] symmetry = false: all)\n",
+        static_cast<long long>(reduced), d2);
+  if (plan.lu_estimated)
+    std::printf("  direct (LU):                 %s per rank, ~%.3g s%s\n",
+                human_bytes(plan.lu_bytes).c_str(), plan.lu_seconds,
+                plan.lu_bytes > plan.available ? "  (does not fit)" : "");
+  else
+    std::printf("  direct (LU):                 not considered (beyond its size limit)\n");
+  if (plan.sylvester)
+    std::printf(
+        "  iterative (GMRES+Sylvester): %s per rank, ~%.3g s (~%.0f iterations with the "
+        "uniqueness check)%s\n",
+        human_bytes(plan.sylvester_bytes).c_str(), plan.sylvester_seconds,
+        plan.sylvester_iterations, plan.sylvester_bytes > plan.available ? "  (does not fit)" : "");
+  std::printf("  (estimates for this machine class, docs/solvers.md; available per rank: %s)\n",
+              human_bytes(plan.available).c_str());
+}
+
+void print_summary(const Deck& deck, const MasterEquation& me, const MemoryEstimate& mem,
+                   int size) {
   const double d = static_cast<double>(me.dim);
   std::printf("deck: %s\n", deck.path.c_str());
   if (!deck.title.empty()) std::printf("title: %s\n", deck.title.c_str());
@@ -51,6 +86,18 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
                   std::abs(s.lambda) > lmax ? "  (the deck's lambda exceeds it)" : "");
     }
   }
+}
+
+}  // namespace
+
+void print_check_summary(MPI_Comm comm, const Deck& deck) {
+  const MasterEquation me = derive_master_equation(deck.model, /*require_zero_mean=*/false);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const MemoryEstimate mem = estimate_memory(comm, me);  // collective
+  if (rank == 0) print_summary(deck, me, mem, size);
+  if (deck.run.task == "steady") print_steady_plan(comm, deck, mem, rank);
   std::fflush(stdout);
 }
 

@@ -129,6 +129,33 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns) {
+  PetscFunctionBeginUser;
+  Liouvillian L;
+  PetscCall(CreateLiouvillian(comm, p, &L));
+  std::vector<Vec> trace;
+  PetscCall(TraceCovectorsCreate(L.total, {&p.ops.identity}, &trace));
+  {
+    const SteadySettings& cfg = p.deck->steady;
+    SteadyOptions o;
+    o.method = cfg.method;
+    o.tol = cfg.tol;
+    o.reduce = cfg.symmetry;
+    o.gap = cfg.gap;
+    o.nev = cfg.nev;
+    o.plan_only = true;
+    o.verbose = false;
+    const SteadyStructure structure = steady_structure(p.me.dim, current_terms(p));
+    SteadySolver solver;
+    PetscCall(solver.Setup(L.total, L.layout, trace[0], o, &structure));
+    *plan = solver.plan();
+    *unknowns = solver.plan().unknowns;
+  }
+  PetscCall(VecsDestroy(&trace));
+  PetscCall(LiouvillianDestroy(&L));
+  PetscFunctionReturn(0);
+}
+
 void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) {
   f.ensure_group(g);
   f.write_complex(g + "/eigenvalues", {s.eigenvalues.size()}, s.eigenvalues,

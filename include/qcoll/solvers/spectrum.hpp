@@ -110,6 +110,18 @@ class SpectrumSolver {
 // the owning object's *SetFromOptions (which still has the last word).
 PetscErrorCode SetDefaultFactorSolver(PC pc, const std::string& prefix);
 
+// Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
+// analysis phase, or from a fill model when that model already puts it beyond
+// 4x `available`: MUMPS's PORD ordering crashes on the graph of the N = 10
+// chain), and the memory available to each rank (bytes;
+// -<prefix>memory_limit in MB overrides MemAvailable from /proc/meminfo,
+// shared by the ranks of a node).
+// `flops` (may be null): MUMPS's estimate of the factorisation's operations
+// (RINFOG(1)), or the fill model's n^2 when MUMPS was not asked.
+PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double available,
+                                    double* bytes_per_rank, double* flops = nullptr);
+PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double* bytes_per_rank);
+
 // min |Re lambda| over eigenvalues with |lambda| > zero_threshold (NaN if none).
 double spectral_gap(const std::vector<cplx>& eigenvalues, double zero_threshold);
 

@@ -65,7 +65,23 @@ struct SteadyOptions {
   index_t nev = 6;                            // its size
   std::string spectrum_prefix = "spectrum_";  // options of the slow spectrum
   index_t spectrum_dense_dimension = 1024;    // SpectrumOptions::dense_dimension
-  bool reduce = true;  // with a structure: solve in its reached blocks only ([steady] symmetry)
+  bool reduce = true;      // with a structure: solve in its reached blocks only ([steady] symmetry)
+  bool plan_only = false;  // Setup chooses the method and stops (qcoll check)
+};
+
+// Memory and time of the methods for one steady problem: what `auto` picks
+// from and `qcoll check` prints. Times are estimates with this machine
+// class's rates (docs/solvers.md, "Choosing a method"): LU from MUMPS's
+// operation count, GMRES + Sylvester from the block sizes.
+struct SteadyPlan {
+  PetscInt unknowns = 0;  // of the solve (the reached blocks' entries when they reduce)
+  double available = 0;   // bytes per rank
+  bool lu_estimated = false;
+  double lu_bytes = 0, lu_seconds = 0;  // per rank; factorisation
+  bool sylvester = false;               // the Sylvester preconditioner is available
+  double sylvester_bytes = 0;           // dense factors and Krylov basis, per rank
+  double sylvester_seconds = 0, sylvester_iterations = 0;  // with the uniqueness check
+  std::string method, reason;
 };
 
 struct SteadyReport {
@@ -86,15 +102,7 @@ struct SteadyReport {
   SpectrumResult spectrum;               // the slow spectrum and the near-zero stage
 };
 
-// Estimated memory of an LU factorisation of L per rank (bytes; from MUMPS's
-// analysis phase, or from a fill model when that model already puts it beyond
-// 4x `available`: MUMPS's PORD ordering crashes on the graph of the N = 10
-// chain), and the memory available to each rank (bytes;
-// -<prefix>memory_limit in MB overrides MemAvailable from /proc/meminfo,
-// shared by the ranks of a node).
-PetscErrorCode EstimateFactorMemory(Mat L, const std::string& prefix, double available,
-                                    double* bytes_per_rank);
-PetscErrorCode AvailableMemory(MPI_Comm comm, const std::string& prefix, double* bytes_per_rank);
+// EstimateFactorMemory and AvailableMemory: spectrum.hpp.
 
 class SteadyMethod;             // one implementation per method (steady_methods.hpp)
 class ReducedSpace;             // the reached blocks' entries (reduced_space.hpp)
@@ -122,11 +130,13 @@ class SteadySolver {
   PetscErrorCode Solve(Vec rho, SteadyReport* report);
 
   const std::string& method() const { return method_; }
+  const SteadyPlan& plan() const { return plan_; }
   // Entries of vec(rho) the solve works with (d^2 without a reduction).
   PetscInt solved_dimension() const;
 
  private:
   PetscErrorCode ChooseMethod();
+  PetscErrorCode EstimateSylvester(SteadyPlan* plan) const;
   PetscErrorCode CheckUnique(const SpectrumResult& spec, SteadyReport* report);
   PetscErrorCode SetupSpectrum();
   PetscErrorCode Finish(Vec rho, SteadyReport* report);
@@ -157,6 +167,7 @@ class SteadySolver {
   Mat op_ = nullptr, sub_ = nullptr;
   Vec w_op_ = nullptr, sub_trace_ = nullptr, x_ = nullptr, x_check_ = nullptr;
   std::unique_ptr<SpectrumSolver> full_spectrum_;  // gap over all blocks of a reduced run
+  SteadyPlan plan_;
 };
 
 }  // namespace qcoll
