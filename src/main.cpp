@@ -189,7 +189,8 @@ int run(const CommandLine& cl) {
                        "run.output");
     if (task == "collide") check_collide_input(deck);  // before the output file is touched
     const Problem problem = prepare_problem(deck);
-    check_memory(estimate_memory(PETSC_COMM_WORLD, problem.me), cl.force);
+    check_memory(estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem)),
+                 cl.force);
     int nranks = 1;
     MPI_Comm_size(PETSC_COMM_WORLD, &nranks);
     // A restart continues into its file when that is readable, else starts it anew.

@@ -1,5 +1,5 @@
 // What the steady solver exploits beyond L (superop/structure.hpp,
-// solvers/sylvester.hpp, solvers/reduced_space.hpp): the invariant blocks of
+// solvers/sylvester.hpp, superop/reduced_space.hpp): the invariant blocks of
 // rho found from the operators' sparsity, the Sylvester preconditioner that
 // inverts the no-jump part exactly, the reduced solve, and the uniqueness
 // check of iterative solves by a second start.
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <random>
 
-#include "qcoll/solvers/reduced_space.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 #include "qcoll/solvers/sylvester.hpp"
 #include "steady_support.hpp"
 #include "test_support.hpp"

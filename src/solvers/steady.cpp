@@ -5,8 +5,8 @@
 #include <limits>
 #include <sstream>
 
-#include "qcoll/solvers/reduced_space.hpp"
 #include "qcoll/solvers/sylvester.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 #include "qcoll/thermo/entropy.hpp"
 #include "steady_methods.hpp"
 
@@ -81,21 +81,25 @@ PetscErrorCode SteadySolver::SetupReduction() {
   w_op_ = trace_;
   const BlockStructure& b = structure_.blocks;
   // evolve follows [initial] (all of rho); eigen's Krylov stage wants room.
-  reduced_ = have_structure_ && options_.reduce && method_ != "evolve" && method_ != "eigen" &&
-             b.count > 0 && b.reduces();
+  reduced_ = restricted_ || (have_structure_ && options_.reduce && method_ != "evolve" &&
+                             method_ != "eigen" && b.count > 0 && b.reduces());
   if (!reduced_) PetscFunctionReturn(0);
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
-  space_ = std::make_unique<ReducedSpace>();
-  PetscCall(space_->Setup(comm, b, layout_));
-  PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
-                               MAT_INITIAL_MATRIX, &sub_));
+  if (!restricted_) {  // restrict L here (given: the caller assembled it restricted)
+    space_ = std::make_unique<ReducedSpace>();
+    PetscCall(space_->Setup(comm, b, layout_));
+    space_view_ = space_.get();
+    PetscCall(MatCreateSubMatrix(L_, space_view_->full_indices(), space_view_->full_indices(),
+                                 MAT_INITIAL_MATRIX, &sub_));
+  }
+  Mat op = restricted_ ? restricted_ : sub_;
   Vec t;
-  PetscCall(VecGetSubVector(trace_, space_->full_indices(), &t));
+  PetscCall(VecGetSubVector(trace_, space_view_->full_indices(), &t));
   PetscCall(VecDuplicate(t, &sub_trace_));
   PetscCall(VecCopy(t, sub_trace_));
-  PetscCall(VecRestoreSubVector(trace_, space_->full_indices(), &t));
-  PetscCall(MatCreateVecs(sub_, &x_, nullptr));
-  op_ = sub_;
+  PetscCall(VecRestoreSubVector(trace_, space_view_->full_indices(), &t));
+  PetscCall(MatCreateVecs(op, &x_, nullptr));
+  op_ = op;
   w_op_ = sub_trace_;
   if (options_.verbose) {
     index_t largest = 0;
@@ -103,7 +107,7 @@ PetscErrorCode SteadySolver::SetupReduction() {
     PetscCall(PetscPrintf(comm,
                           "steady: invariant blocks: %lld of the %lld entries of rho (%d state "
                           "components, largest %lld; [steady] symmetry = false solves all)\n",
-                          static_cast<long long>(space_->global_size()),
+                          static_cast<long long>(space_view_->global_size()),
                           static_cast<long long>(layout_.d * layout_.d), b.count,
                           static_cast<long long>(largest)));
   }
@@ -129,11 +133,12 @@ PetscErrorCode SteadySolver::SetupSylvester() {
     all.reached.assign(static_cast<size_t>(all.count) * all.count, 1);
     space_ = std::make_unique<ReducedSpace>();
     PetscCall(space_->Setup(comm, all, layout_));
+    space_view_ = space_.get();
   }
   Vec like;
   PetscCall(MatCreateVecs(op_, &like, nullptr));
   sylvester_ = std::make_unique<SylvesterPreconditioner>();
-  PetscCall(sylvester_->Setup(*space_, like));
+  PetscCall(sylvester_->Setup(*space_view_, like));
   PetscCall(VecDestroy(&like));
   PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
   if (options_.verbose) {
@@ -141,7 +146,7 @@ PetscErrorCode SteadySolver::SetupSylvester() {
     PetscCall(PetscPrintf(comm,
                           "steady: Sylvester preconditioner: %d blocks, largest %lld, "
                           "eigenvector condition ~%.2g, %.3g MB per rank, %.2f s\n",
-                          space_->blocks().count, static_cast<long long>(st.largest_block),
+                          space_view_->blocks().count, static_cast<long long>(st.largest_block),
                           st.condition, st.bytes_per_rank / 1048576.0, st.setup_seconds));
   }
   PetscFunctionReturn(0);
@@ -150,8 +155,8 @@ PetscErrorCode SteadySolver::SetupSylvester() {
 PetscErrorCode SteadySolver::UpdateStructure(const SteadyStructure& structure) {
   PetscFunctionBeginUser;
   structure_.one_sided = structure.one_sided;
-  if (reduced_)
-    PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
+  if (sub_)
+    PetscCall(MatCreateSubMatrix(L_, space_view_->full_indices(), space_view_->full_indices(),
                                  MAT_REUSE_MATRIX, &sub_));
   if (sylvester_)
     PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
@@ -159,9 +164,14 @@ PetscErrorCode SteadySolver::UpdateStructure(const SteadyStructure& structure) {
 }
 
 PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
-                                   const SteadyOptions& options, const SteadyStructure* structure) {
+                                   const SteadyOptions& options, const SteadyStructure* structure,
+                                   const ReducedSpace* space, Mat restricted) {
   PetscFunctionBeginUser;
+  PetscCheck(!restricted || (space && structure), PetscObjectComm(reinterpret_cast<PetscObject>(L)),
+             PETSC_ERR_ARG_WRONG, "a restricted L needs its space and structure");
   L_ = L;
+  restricted_ = restricted;
+  space_view_ = space;
   layout_ = layout;
   trace_ = trace_covector;
   options_ = options;
@@ -408,7 +418,7 @@ PetscErrorCode SteadySolver::CheckUniqueBySecondStart(Vec x, SteadyReport* repor
   size_t l = 0;
   std::vector<size_t> diagonal;
   for (index_t j = layout_.col_begin; j < layout_.col_end; ++j)
-    for (index_t i : space_->rows_of_column(j)) {
+    for (index_t i : space_view_->rows_of_column(j)) {
       if (i == j) {
         a[l] = hashed_unit(i);
         sum += hashed_unit(i);
@@ -455,8 +465,8 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   report->reason = reason_;
   report->solved_dimension = solved_dimension();
   SpectrumResult spec;
-  if (reduced_)
-    PetscCall(MatCreateSubMatrix(L_, space_->full_indices(), space_->full_indices(),
+  if (sub_)
+    PetscCall(MatCreateSubMatrix(L_, space_view_->full_indices(), space_view_->full_indices(),
                                  MAT_REUSE_MATRIX, &sub_));
   // With its own LU the check runs first: a singular bordered system would
   // only stall the iterative solve.
@@ -466,7 +476,7 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   }
   // The bordered methods and eigen work on op_'s vectors: x_ when reduced.
   Vec x = reduced_ ? x_ : rho;
-  if (reduced_) PetscCall(VecISCopy(rho, space_->full_indices(), SCATTER_REVERSE, x_));
+  if (reduced_) PetscCall(VecISCopy(rho, space_view_->full_indices(), SCATTER_REVERSE, x_));
   if (impl_) {
     PetscInt n;
     PetscCall(MatGetSize(op_, &n, nullptr));
@@ -487,7 +497,7 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   }
   if (reduced_) {
     PetscCall(VecSet(rho, 0.0));
-    PetscCall(VecISCopy(rho, space_->full_indices(), SCATTER_FORWARD, x_));
+    PetscCall(VecISCopy(rho, space_view_->full_indices(), SCATTER_FORWARD, x_));
   }
   if (check_ && shared_check_) {
     shared_inverse_.moved_zero = impl_->border();

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "qcoll/superop/reduced_space.hpp"
+
 namespace qcoll {
 namespace {
 
@@ -105,23 +107,40 @@ ColumnLayout column_layout(MPI_Comm comm, index_t d) {
 
 PetscErrorCode LiouvillianCreate(MPI_Comm comm, index_t d, const SuperOperatorTerms& fixed,
                                  const std::vector<SuperOperatorTerms>& parts,
-                                 const std::vector<PetscScalar>& coefs, Liouvillian* out) {
+                                 const std::vector<PetscScalar>& coefs, Liouvillian* out,
+                                 const ReducedSpace* space) {
   PetscFunctionBeginUser;
   PetscCheck(coefs.size() == parts.size(), comm, PETSC_ERR_ARG_SIZ,
              "one coefficient per Liouvillian part expected");
   out->layout = column_layout(comm, d);
+  out->space = space;
   const ColumnLayout& lay = out->layout;
   const std::vector<PreparedTerm> terms = prepare(fixed, parts);
   const int ngroups = static_cast<int>(parts.size()) + 1;
   std::vector<LocalCsr> csr(ngroups);
   std::vector<Entry> row;
-  for (index_t j = lay.col_begin; j < lay.col_end; ++j)
-    for (index_t i = 0; i < d; ++i) {
-      row_entries(terms, d, i, j, row);
-      append_row(row, ngroups, csr);
+  for (index_t j = lay.col_begin; j < lay.col_end; ++j) {
+    if (!space) {
+      for (index_t i = 0; i < d; ++i) {
+        row_entries(terms, d, i, j, row);
+        append_row(row, ngroups, csr);
+      }
+      continue;
     }
-  const PetscInt nloc = static_cast<PetscInt>(lay.local_rows()),
-                 nglob = static_cast<PetscInt>(d * d);
+    for (index_t i : space->rows_of_column(j)) {
+      row_entries(terms, d, i, j, row);
+      // Renumber the columns (k, l) -> the space's index; drop those outside.
+      size_t kept = 0;
+      for (const Entry& e : row) {
+        const PetscInt r = space->index_of(e.col % d, e.col / d);
+        if (r >= 0) row[kept++] = {r, e.group, e.value};
+      }
+      row.resize(kept);
+      append_row(row, ngroups, csr);  // still sorted: the renumbering is monotone
+    }
+  }
+  const PetscInt nloc = space ? space->local_size() : static_cast<PetscInt>(lay.local_rows()),
+                 nglob = space ? space->global_size() : static_cast<PetscInt>(d * d);
   std::vector<Mat> mats(ngroups);
   for (int g = 0; g < ngroups; ++g) {
     // MATAIJ: SeqAIJ on one rank, MPIAIJ otherwise; the CSR gives exact preallocation.
@@ -139,6 +158,38 @@ PetscErrorCode LiouvillianCreate(MPI_Comm comm, index_t d, const SuperOperatorTe
   out->coefs.assign(parts.size(), 0.0);
   PetscCall(MatDuplicate(out->fixed, MAT_COPY_VALUES, &out->total));
   PetscCall(LiouvillianSetCoefficients(out, coefs));
+  PetscFunctionReturn(0);
+}
+
+namespace {
+
+PetscErrorCode ReducedShellMult(Mat m, Vec x, Vec y) {
+  PetscFunctionBeginUser;
+  const Liouvillian* l;
+  PetscCall(MatShellGetContext(m, &l));
+  Vec xs, ys;
+  PetscCall(MatCreateVecs(l->total, &xs, &ys));
+  PetscCall(VecISCopy(x, l->space->full_indices(), SCATTER_REVERSE, xs));
+  PetscCall(MatMult(l->total, xs, ys));
+  PetscCall(VecSet(y, 0.0));
+  PetscCall(VecISCopy(y, l->space->full_indices(), SCATTER_FORWARD, ys));
+  PetscCall(VecDestroy(&xs));
+  PetscCall(VecDestroy(&ys));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode ReducedOperatorCreateFull(const Liouvillian& restricted, Mat* out) {
+  PetscFunctionBeginUser;
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(restricted.total));
+  const index_t d = restricted.layout.d;
+  PetscCall(MatCreateShell(comm, static_cast<PetscInt>(restricted.layout.local_rows()),
+                           static_cast<PetscInt>(restricted.layout.local_rows()),
+                           static_cast<PetscInt>(d * d), static_cast<PetscInt>(d * d),
+                           const_cast<Liouvillian*>(&restricted), out));
+  PetscCall(
+      MatShellSetOperation(*out, MATOP_MULT, reinterpret_cast<void (*)(void)>(ReducedShellMult)));
   PetscFunctionReturn(0);
 }
 

@@ -95,7 +95,14 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  const MemoryEstimate mem = estimate_memory(comm, me);  // collective
+  double fraction = 1.0;
+  if (deck.run.task == "steady") {
+    try {
+      fraction = solved_fraction("steady", prepare_problem(deck));
+    } catch (const InputError&) {  // reported below
+    }
+  }
+  const MemoryEstimate mem = estimate_memory(comm, me, fraction);  // collective
   if (rank == 0) print_summary(deck, me, mem, size);
   if (deck.run.task == "steady") print_steady_plan(comm, deck, mem, rank);
   std::fflush(stdout);

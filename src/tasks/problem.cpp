@@ -22,11 +22,12 @@ Problem prepare_problem(const Deck& deck) {
   return p;
 }
 
-PetscErrorCode CreateLiouvillian(MPI_Comm comm, const Problem& p, Liouvillian* out) {
+PetscErrorCode CreateLiouvillian(MPI_Comm comm, const Problem& p, Liouvillian* out,
+                                 const ReducedSpace* space) {
   PetscFunctionBeginUser;
   std::vector<PetscScalar> coefs(p.lambdas.begin(), p.lambdas.end());
   PetscCall(LiouvillianCreate(comm, p.me.dim, fixed_liouvillian_terms(p.me),
-                              coherent_liouvillian_terms(p.me), coefs, out));
+                              coherent_liouvillian_terms(p.me), coefs, out, space));
   PetscFunctionReturn(0);
 }
 

@@ -52,14 +52,17 @@ double estimated_liouvillian_nonzeros(const MasterEquation& me) {
   return std::min(n, d * d * d * d);
 }
 
-MemoryEstimate estimate_memory(MPI_Comm comm, const MasterEquation& me) {
+MemoryEstimate estimate_memory(MPI_Comm comm, const MasterEquation& me, double fraction) {
   MemoryEstimate m;
   int size = 1;
   MPI_Comm_size(comm, &size);
   const double d2 = static_cast<double>(me.dim) * static_cast<double>(me.dim);
-  m.nonzeros = estimated_liouvillian_nonzeros(me);
+  m.nonzeros = estimated_liouvillian_nonzeros(me) * fraction;
   const double matrices = (2.0 + me.species.size()) * m.nonzeros * 20.0;
-  m.bytes_per_rank = (matrices + 12.0 * d2 * 16.0) / size;
+  // Work vectors: four of full length (rho, the trace covector, ...), the
+  // rest of the task's size.
+  const double vectors = fraction < 1.0 ? (4.0 + 8.0 * fraction) : 12.0;
+  m.bytes_per_rank = (matrices + vectors * d2 * 16.0) / size;
 
   MPI_Comm node;
   MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);

@@ -10,6 +10,26 @@
 
 namespace qcoll {
 
+namespace {
+
+// Whether a steady state alone (no gap) is solved on L assembled in the
+// invariant blocks only.
+bool restricts(const Problem& p, const BlockStructure& blocks) {
+  const SteadySettings& cfg = p.deck->steady;
+  return cfg.symmetry && blocks.reduces() &&
+         (cfg.method == "auto" || cfg.method == "direct" || cfg.method == "iterative");
+}
+
+}  // namespace
+
+double solved_fraction(const std::string& task, const Problem& p) {
+  if (task != "steady" || p.deck->steady.gap) return 1.0;
+  const BlockStructure b = steady_block_structure(p.me.dim, current_terms(p));
+  if (!restricts(p, b)) return 1.0;
+  return static_cast<double>(b.reduced_dimension()) /
+         (static_cast<double>(p.me.dim) * static_cast<double>(p.me.dim));
+}
+
 SteadyRunner::~SteadyRunner() {
   Release();
 }
@@ -20,32 +40,50 @@ PetscErrorCode SteadyRunner::Release() {
   spectrum_.reset();
   PetscCall(VecDestroy(&rho_));
   PetscCall(VecsDestroy(&trace_));
+  PetscCall(MatDestroy(&full_));
   if (have_L_) PetscCall(LiouvillianDestroy(&L_));
   have_L_ = false;
+  space_.reset();
   have_solution_ = false;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum) {
+PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum,
+                                   bool plan_only) {
   PetscFunctionBeginUser;
   PetscCall(Release());
+  plan_only_ = plan_only;
   PetscCall(LogStagePush("assembly"));
-  PetscCall(CreateLiouvillian(comm, p, &L_));
+  comm_ = comm;
+  steady_wanted_ = steady;
+  spectrum_with_steady_ = spectrum;
+  // A steady state alone, in invariant blocks smaller than rho: L is
+  // assembled on those entries only (no full L exists; full_ applies it to
+  // full-length vectors for the residual and the entropy rate).
+  structure_ = steady_structure(p.me.dim, current_terms(p));
+  const bool restrict = steady && !spectrum && restricts(p, structure_.blocks);
+  if (restrict) {
+    space_ = std::make_unique<ReducedSpace>();
+    PetscCall(space_->Setup(comm, structure_.blocks, column_layout(comm, p.me.dim)));
+    PetscCall(CreateLiouvillian(comm, p, &L_, space_.get()));
+    PetscCall(ReducedOperatorCreateFull(L_, &full_));
+  } else {
+    PetscCall(CreateLiouvillian(comm, p, &L_));
+    full_ = L_.total;
+    PetscCall(PetscObjectReference(reinterpret_cast<PetscObject>(full_)));
+  }
   have_L_ = true;
-  PetscCall(TraceCovectorsCreate(L_.total, {&p.ops.identity}, &trace_));
-  PetscCall(MatCreateVecs(L_.total, &rho_, nullptr));
-  const SteadySettings& cfg = p.deck->steady;
+  PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
+  PetscCall(MatCreateVecs(full_, &rho_, nullptr));
   if (spectrum && !steady) {
+    const SteadySettings& cfg = p.deck->steady;
     SpectrumOptions so;
     so.nev = cfg.nev;
     so.tol = std::min(cfg.tol, so.tol);
     spectrum_ = std::make_unique<SpectrumSolver>();
     PetscCall(spectrum_->Setup(L_.total, so));
   }
-  if (steady) {
-    spectrum_with_steady_ = spectrum;
-    PetscCall(SetupSteady(p));
-  }
+  if (steady) PetscCall(SetupSteady(p));
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
@@ -60,10 +98,12 @@ PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
   // The gap comes from the steady solver's own factorisation.
   o.gap = spectrum_with_steady_;
   o.nev = cfg.nev;
-  structure_ = steady_structure(p.me.dim, current_terms(p));
+  o.plan_only = plan_only_;
+  o.verbose = !plan_only_;
   steady_.reset();
   steady_ = std::make_unique<SteadySolver>();
-  PetscCall(steady_->Setup(L_.total, L_.layout, trace_[0], o, &structure_));
+  PetscCall(steady_->Setup(full_, L_.layout, trace_[0], o, &structure_, space_.get(),
+                           space_ ? L_.total : nullptr));
   PetscFunctionReturn(0);
 }
 
@@ -79,7 +119,10 @@ PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
       s.blocks.reached == structure_.blocks.reached) {
     structure_ = std::move(s);
     PetscCall(steady_->UpdateStructure(structure_));
+  } else if (space_) {  // L was assembled on the old blocks only
+    PetscCall(Setup(comm_, p, steady_wanted_, spectrum_with_steady_, plan_only_));
   } else {
+    structure_ = std::move(s);
     PetscCall(SetupSteady(p));
     have_solution_ = false;
   }
@@ -119,7 +162,7 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
     out->spectrum = out->report.spectrum;
   }
   ThermoEvaluator thermo;
-  PetscCall(thermo.Setup(L_.total, p.ops, p.betas, true));
+  PetscCall(thermo.Setup(full_, p.ops, p.betas, true));
   PetscCall(thermo.Evaluate(rho_, &out->values));
   out->with_entropy = thermo.entropy_enabled();
   // dS/dt = 0 at the steady state: Pi = -sum_j beta_j Qdot_inc^j (and Pi_A
@@ -131,28 +174,10 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
 
 PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns) {
   PetscFunctionBeginUser;
-  Liouvillian L;
-  PetscCall(CreateLiouvillian(comm, p, &L));
-  std::vector<Vec> trace;
-  PetscCall(TraceCovectorsCreate(L.total, {&p.ops.identity}, &trace));
-  {
-    const SteadySettings& cfg = p.deck->steady;
-    SteadyOptions o;
-    o.method = cfg.method;
-    o.tol = cfg.tol;
-    o.reduce = cfg.symmetry;
-    o.gap = cfg.gap;
-    o.nev = cfg.nev;
-    o.plan_only = true;
-    o.verbose = false;
-    const SteadyStructure structure = steady_structure(p.me.dim, current_terms(p));
-    SteadySolver solver;
-    PetscCall(solver.Setup(L.total, L.layout, trace[0], o, &structure));
-    *plan = solver.plan();
-    *unknowns = solver.plan().unknowns;
-  }
-  PetscCall(VecsDestroy(&trace));
-  PetscCall(LiouvillianDestroy(&L));
+  SteadyRunner runner;
+  PetscCall(runner.Setup(comm, p, true, p.deck->steady.gap, /*plan_only=*/true));
+  *plan = runner.plan();
+  *unknowns = plan->unknowns;
   PetscFunctionReturn(0);
 }
 
@@ -210,6 +235,9 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
     f.write_attribute(g, "wall_seconds", r.wall_seconds);
     f.write_attribute(g, "unique", r.unique);
     f.write_attribute(g, "unique_checked", r.unique_checked);
+    f.write_attribute(g, "solved_dimension", static_cast<long long>(r.solved_dimension));
+    if (r.method == "iterative")
+      f.write_attribute(g, "second_start_difference", r.second_start_difference);
     if (point.with_spectrum) write_spectrum(f, g, point.spectrum);
   });
   PetscCall(PetscLogStagePop());

@@ -8,6 +8,7 @@
 #include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/solvers/spectrum.hpp"
 #include "qcoll/solvers/steady.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 #include "qcoll/tasks/problem.hpp"
 #include "qcoll/thermo/operators.hpp"
 
@@ -29,7 +30,10 @@ class SteadyRunner {
   ~SteadyRunner();
 
   // Builds L for `p`; `steady` and `spectrum` choose which solvers to set up.
-  PetscErrorCode Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum);
+  // plan_only: the steady solver chooses its method and stops (plan()).
+  PetscErrorCode Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum,
+                       bool plan_only = false);
+  const SteadyPlan& plan() const { return steady_->plan(); }
   // Same model up to lambdas: L = L_0 + sum_j lambda_j L_Gj with p's lambdas.
   PetscErrorCode SetLambdas(const Problem& p);
   // Spectrum (if set up) and steady state (if set up) of the current L.
@@ -49,6 +53,11 @@ class SteadyRunner {
   bool have_solution_ = false;
   std::unique_ptr<SteadySolver> steady_;
   SteadyStructure structure_;
+  std::unique_ptr<ReducedSpace> space_;  // L_ is restricted to it (steady alone, blocks reduce)
+  Mat full_ = nullptr;                   // L on full-length vectors (L_.total or a shell)
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  bool steady_wanted_ = false;
+  bool plan_only_ = false;
   bool spectrum_with_steady_ = false;
   std::unique_ptr<SpectrumSolver> spectrum_;
 };

@@ -31,7 +31,7 @@ struct SteadySettings {
   std::string method = "auto";  // auto | eigen | direct | iterative | evolve
   bool gap = false;
   index_t nev = 6;  // eigenvalues for the gap / spectrum
-  double tol = 1e-12;
+  double tol = 1e-13;
   bool symmetry = true;  // solve in the invariant blocks of rho the steady state lives in
 };
 

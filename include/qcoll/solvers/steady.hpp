@@ -120,8 +120,14 @@ class SteadySolver {
   // then reuse their symbolic phase.
   // `structure` (optional, copied) enables the Sylvester preconditioner and
   // the reduction to the reached blocks.
+  // `space` and `restricted` (optional, not owned): L already restricted to
+  // the reached blocks' entries (superop/liouvillian.hpp, LiouvillianCreate
+  // with a space), so no full assembled L is needed; L may then be a shell
+  // (ReducedOperatorCreateFull) used for the final residual only, and the
+  // methods are direct and iterative.
   PetscErrorCode Setup(Mat L, const ColumnLayout& layout, Vec trace_covector,
-                       const SteadyOptions& options, const SteadyStructure* structure = nullptr);
+                       const SteadyOptions& options, const SteadyStructure* structure = nullptr,
+                       const ReducedSpace* space = nullptr, Mat restricted = nullptr);
   // New coefficients of L (a lambda sweep) with the same block structure:
   // the one-sided part's decompositions are redone, the rest is kept.
   PetscErrorCode UpdateStructure(const SteadyStructure& structure);
@@ -162,7 +168,9 @@ class SteadySolver {
   SteadyStructure structure_;
   bool have_structure_ = false;
   bool reduced_ = false;
-  std::unique_ptr<ReducedSpace> space_;
+  std::unique_ptr<ReducedSpace> space_;  // owned when made here
+  const ReducedSpace* space_view_ = nullptr;
+  Mat restricted_ = nullptr;  // given by the caller
   std::unique_ptr<SylvesterPreconditioner> sylvester_;
   Mat op_ = nullptr, sub_ = nullptr;
   Vec w_op_ = nullptr, sub_trace_ = nullptr, x_ = nullptr, x_check_ = nullptr;

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "qcoll/model/sparse.hpp"
-#include "qcoll/solvers/reduced_space.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 
 namespace qcoll {
 

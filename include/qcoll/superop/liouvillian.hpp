@@ -25,17 +25,28 @@ struct ColumnLayout {
 // Splits the d columns of rho over the ranks of comm as PETSc would.
 ColumnLayout column_layout(MPI_Comm comm, index_t d);
 
+class ReducedSpace;  // reduced_space.hpp
+
 struct Liouvillian {
   ColumnLayout layout;
-  Mat fixed = nullptr;             // L_0
-  std::vector<Mat> parts;          // L_j
-  std::vector<PetscScalar> coefs;  // current c_j
-  Mat total = nullptr;             // L_0 + sum_j c_j L_j
+  const ReducedSpace* space = nullptr;  // restricted to these entries of vec(rho) (not owned)
+  Mat fixed = nullptr;                  // L_0
+  std::vector<Mat> parts;               // L_j
+  std::vector<PetscScalar> coefs;       // current c_j
+  Mat total = nullptr;                  // L_0 + sum_j c_j L_j
 };
 
+// With `space` (must outlive `out`): L restricted to those entries of
+// vec(rho), rows and columns numbered as the space's (P L P^T; exact on
+// vectors in the space when L maps it into itself, as for the reached blocks
+// of superop/structure.hpp). Only those rows are generated.
 PetscErrorCode LiouvillianCreate(MPI_Comm comm, index_t d, const SuperOperatorTerms& fixed,
                                  const std::vector<SuperOperatorTerms>& parts,
-                                 const std::vector<PetscScalar>& coefs, Liouvillian* out);
+                                 const std::vector<PetscScalar>& coefs, Liouvillian* out,
+                                 const ReducedSpace* space = nullptr);
+// A MATSHELL with the layout of all of vec(rho) applying a restricted L:
+// y = P^T L_S P x (x's entries outside the space are ignored, y's are 0).
+PetscErrorCode ReducedOperatorCreateFull(const Liouvillian& restricted, Mat* out);
 PetscErrorCode LiouvillianSetCoefficients(Liouvillian* l, const std::vector<PetscScalar>& coefs);
 PetscErrorCode LiouvillianDestroy(Liouvillian* l);
 

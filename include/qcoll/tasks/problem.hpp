@@ -21,8 +21,9 @@ struct Problem {
 
 Problem prepare_problem(const Deck& deck);
 
-// L = L_0 + sum_j lambda_j L_Gj on comm.
-PetscErrorCode CreateLiouvillian(MPI_Comm comm, const Problem& p, Liouvillian* out);
+// L = L_0 + sum_j lambda_j L_Gj on comm (restricted to `space` if given).
+PetscErrorCode CreateLiouvillian(MPI_Comm comm, const Problem& p, Liouvillian* out,
+                                 const ReducedSpace* space = nullptr);
 // vec(rho_0) with the Liouvillian's layout.
 PetscErrorCode CreateInitialVector(const Problem& p, const Liouvillian& l, Vec* out);
 

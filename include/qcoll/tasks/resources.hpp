@@ -21,7 +21,9 @@ double estimated_liouvillian_nonzeros(const MasterEquation& me);
 // column index) and about twelve work vectors of length d^2, over the ranks;
 // available memory is MemAvailable of the node shared by its ranks (or
 // SLURM_MEM_PER_NODE / SLURM_MEM_PER_CPU when those are smaller).
-MemoryEstimate estimate_memory(MPI_Comm comm, const MasterEquation& me);
+// `fraction`: the part of the d^2 entries of rho the task's matrices and
+// most vectors cover (a steady state in invariant blocks, solved_fraction).
+MemoryEstimate estimate_memory(MPI_Comm comm, const MasterEquation& me, double fraction = 1.0);
 
 // Throws InputError when the estimate exceeds the available memory (unless force).
 void check_memory(const MemoryEstimate& m, bool force);

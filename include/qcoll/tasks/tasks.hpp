@@ -61,6 +61,10 @@ PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out,
 // instead of at the bad point. Does nothing for a deck without [sweep].
 void check_sweep_points(const Deck& deck, std::optional<long long> only);
 
+// The part of the d^2 entries of rho a task's matrices cover: below 1 for a
+// steady state solved in invariant blocks (steady_runner.cpp), else 1.
+double solved_fraction(const std::string& task, const Problem& p);
+
 // `qcoll check`: the summary of interface.md (rank 0 prints). Throws InputError.
 void print_check_summary(MPI_Comm comm, const Deck& deck);
 

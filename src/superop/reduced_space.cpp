@@ -1,4 +1,4 @@
-#include "qcoll/solvers/reduced_space.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 
 #include <algorithm>
 
