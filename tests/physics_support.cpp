@@ -1,8 +1,13 @@
 #include "physics_support.hpp"
 
-#include <cmath>
+#include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
+
+#include "qcoll/io/output.hpp"
 #include "qcoll/solvers/evolve.hpp"
+#include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
 #include "test_support.hpp"
 
@@ -75,6 +80,28 @@ double trace_norm_hermitian(const DenseMatrix& a) {
   double s = 0.0;
   for (double e : eigvalsh(cplx(0.5) * (a + a.adjoint()))) s += std::abs(e);
   return s;
+}
+
+std::string shared_temp_path(const std::string& stem, const std::string& suffix) {
+  char buf[512] = {0};
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0) std::snprintf(buf, sizeof buf, "%s", temp_path(stem, suffix).c_str());
+  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
+  return buf;
+}
+
+std::string run_steady_like_command_line(const Deck& deck, const std::string& stem) {
+  const std::string path = shared_temp_path(stem);
+  const Problem p = prepare_problem(deck);
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  Hdf5File out(path, MPI_COMM_WORLD);
+  write_run_header(out, deck, p.me, Provenance{"steady", "", size});
+  EXPECT_EQ(RunSteady(MPI_COMM_WORLD, p, out), 0);
+  write_complete(out);
+  out.close();
+  return path;
 }
 
 }  // namespace qcoll::testing

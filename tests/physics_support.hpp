@@ -32,4 +32,11 @@ PetscErrorCode BuildLiouvillian(MPI_Comm comm, const Deck& deck, Liouvillian* ou
 
 double trace_norm_hermitian(const DenseMatrix& a);
 
+// A temporary file name chosen on rank 0 and shared by every rank (collective).
+std::string shared_temp_path(const std::string& stem, const std::string& suffix = ".h5");
+
+// What `qcoll steady DECK -o FILE` writes (run header, /steady, complete),
+// in a shared temporary file whose path is returned (collective).
+std::string run_steady_like_command_line(const Deck& deck, const std::string& stem);
+
 }  // namespace qcoll::testing

@@ -14,9 +14,11 @@
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
+#include "physics_support.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;
+using qcoll::testing::shared_temp_path;
 
 namespace {
 
@@ -75,15 +77,6 @@ void expect_same(std::vector<double> a, std::vector<double> b) {
 std::vector<double> results(CollideSeries s) {
   s.wall_seconds = 0.0;
   return pack(s);
-}
-
-std::string shared_temp_path(const std::string& stem, const std::string& suffix) {
-  std::string path = qcoll::testing::temp_path(stem, suffix);
-  int length = static_cast<int>(path.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  path.resize(length);
-  MPI_Bcast(path.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return path;
 }
 
 bool file_exists(const std::string& path) {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "qcoll/tasks/tasks.hpp"
+#include "physics_support.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;
@@ -31,13 +32,6 @@ const std::vector<Override> kShort{{"evolve.t_final", "2.0"},
                                    {"evolve.dt_output", "0.1"},
                                    {"evolve.store_states", "5"},
                                    {"evolve.entropy", "true"}};
-
-std::string shared_temp_path(const std::string& stem) {
-  char buf[256] = {0};
-  if (rank() == 0) std::snprintf(buf, sizeof buf, "%s", temp_path(stem, ".h5").c_str());
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return buf;
-}
 
 void remove_shared(const std::string& path) {
   MPI_Barrier(MPI_COMM_WORLD);

@@ -98,13 +98,6 @@ double distance_to_nearest(cplx z, const std::vector<cplx>& set) {
   return nearest;
 }
 
-std::string shared_temp_path(const std::string& stem) {
-  char buf[256] = {0};
-  if (rank() == 0) std::snprintf(buf, sizeof buf, "%s", temp_path(stem, ".h5").c_str());
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return buf;
-}
-
 }  // namespace
 
 TEST(Superop, AdjointScatterGivesTheAdjointAcrossRanks) {

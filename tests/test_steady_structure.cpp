@@ -7,10 +7,12 @@
 #include <petscsys.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
-#include "qcoll/superop/reduced_space.hpp"
+#include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/solvers/sylvester.hpp"
+#include "qcoll/superop/reduced_space.hpp"
 #include "steady_support.hpp"
 #include "test_support.hpp"
 
@@ -30,6 +32,7 @@ Deck chain(int n, const std::string& delta, const std::string& lambda) {
                                      last + ", \"sp\", \"A\"]]"},
        {"params.Delta", delta},
        {"species.hot.lambda", lambda},
+       {"steady.gap", "false"},
        {"evolve.observables", "[]"}});
 }
 
@@ -48,7 +51,7 @@ DenseMatrix dense_no_jump(index_t d, const OneSidedPart& s) {
 
 // Applies the Sylvester preconditioner of `space` to a random vector y and
 // returns max |S x - y| / max |y| with x = S^-1 y (everything gathered).
-double sylvester_defect(const ReducedSpace& space, const OneSidedPart& s) {
+double sylvester_defect(const ReducedSpace& space, const OneSidedPart& s, bool single = false) {
   const index_t d = space.layout().d;
   Vec y, x;
   EXPECT_EQ(VecCreateMPI(MPI_COMM_WORLD, space.local_size(), space.global_size(), &y), 0);
@@ -67,6 +70,7 @@ double sylvester_defect(const ReducedSpace& space, const OneSidedPart& s) {
   SylvesterPreconditioner pc;
   EXPECT_EQ(pc.Setup(space, y), 0);
   EXPECT_EQ(pc.Factor(s.left, s.right), 0);
+  pc.SetSinglePrecision(single);
   EXPECT_EQ(pc.Apply(y, x), 0);
   // Gather x and y into d x d matrices (zero outside the reached blocks).
   auto gather = [&](Vec v) {
@@ -239,4 +243,52 @@ state = "maximally_mixed"
   const std::string message = specific ? specific : "";
   EXPECT_NE(message.find("not unique"), std::string::npos) << message;
   EXPECT_NE(message.find("second solve"), std::string::npos) << message;
+}
+
+TEST(SteadyStructure, TaskUsesMatrixFreeLiouvillianForIterativeAndAgreesWithLU) {
+  // No blocks (lambda != 0): `iterative` runs on the matrix-free L (nothing
+  // assembled); the result equals the assembled LU's.
+  const Deck iterative = with_override(chain(5, "0.5", "0.2"), {"steady.method", "\"iterative\""});
+  const Deck direct = with_override(chain(5, "0.5", "0.2"), {"steady.method", "\"direct\""});
+  std::vector<cplx> rho[2];
+  std::string kind[2];
+  const Deck* decks[2] = {&iterative, &direct};
+  for (int k = 0; k < 2; ++k) {
+    const std::string path = run_steady_like_command_line(*decks[k], "matrix_free");
+    Hdf5File f(path, MPI_COMM_WORLD, Hdf5File::Mode::Append);
+    rho[k] = f.read_complex("/steady/rho");
+    kind[k] = f.read_string_attribute("/steady", "liouvillian");
+    EXPECT_LT(f.read_real("/steady/residual")[0], 1e-11);
+    f.close();
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rank() == 0) std::remove(path.c_str());
+  }
+  EXPECT_EQ(kind[0], "matrix-free");
+  EXPECT_EQ(kind[1], "assembled");
+  double diff = 0;
+  for (size_t i = 0; i < rho[0].size(); ++i) diff = std::max(diff, std::abs(rho[0][i] - rho[1][i]));
+  EXPECT_LT(diff, 1e-10);
+}
+
+TEST(SteadyStructure, TaskAssemblesOnlyTheInvariantBlocks) {
+  const std::string path = run_steady_like_command_line(chain(5, "0.5", "0.0"), "blocks");
+  Hdf5File f(path, MPI_COMM_WORLD, Hdf5File::Mode::Append);
+  EXPECT_EQ(f.read_string_attribute("/steady", "liouvillian"), "assembled on the invariant blocks");
+  EXPECT_EQ(f.read_int_attribute("/steady", "solved_dimension"), 252);  // C(10, 5)
+  EXPECT_LT(f.read_real("/steady/residual")[0], 1e-11);
+  f.close();
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank() == 0) std::remove(path.c_str());
+}
+
+TEST(Sylvester, SinglePrecisionInvertsTheNoJumpPartToSinglePrecision) {
+  const Problem p = prepare_problem(chain(4, "0.5", "0.2"));
+  const SteadyStructure s = steady_structure(p.me.dim, all_terms(p));
+  BlockStructure all = s.blocks;
+  all.reached.assign(static_cast<size_t>(all.count) * all.count, 1);
+  ReducedSpace space;
+  ASSERT_EQ(space.Setup(MPI_COMM_WORLD, all, column_layout(MPI_COMM_WORLD, p.me.dim)), 0);
+  const double defect = sylvester_defect(space, s.one_sided, true);
+  EXPECT_LT(defect, 1e-5);
+  EXPECT_GT(defect, 1e-10);  // it is single precision
 }

@@ -26,13 +26,6 @@ Deck sweep_deck(const std::string& input, const std::string& key, const std::str
   return load_deck_from_string(text, input, overrides);
 }
 
-std::string shared_temp_path(const std::string& stem) {
-  char buf[256] = {0};
-  if (rank() == 0) std::snprintf(buf, sizeof buf, "%s", temp_path(stem, ".h5").c_str());
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return buf;
-}
-
 void remove_shared(const std::string& path) {
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank() == 0) std::remove(path.c_str());

@@ -159,25 +159,6 @@ XXChain xx_chain_of(const Deck& deck, int n) {
   return m;
 }
 
-std::string shared_temp_path(const std::string& stem) {
-  char buf[256] = {0};
-  if (rank() == 0) std::snprintf(buf, sizeof buf, "%s", temp_path(stem, ".h5").c_str());
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return buf;
-}
-
-// What `qcoll steady DECK -o FILE` writes: run header, /steady, complete.
-std::string run_steady_like_command_line(const Deck& deck, const std::string& stem) {
-  const std::string path = shared_temp_path(stem);
-  const Problem p = prepare_problem(deck);
-  Hdf5File out(path, MPI_COMM_WORLD);
-  write_run_header(out, deck, p.me, Provenance{"steady", "", size()});
-  EXPECT_EQ(RunSteady(MPI_COMM_WORLD, p, out), 0);
-  write_complete(out);
-  out.close();
-  return path;
-}
-
 // <sz_i> of a column-stacked n-qubit rho, site 0 the most significant factor
 // and |0> = up.
 std::vector<double> sz_from_rho(const std::vector<cplx>& rho, int n) {

@@ -33,8 +33,6 @@ std::string format_eigenvalues(const std::vector<cplx>& values) {
 // `auto` takes LU up to this many unknowns when it fits (instant and exact
 // there); beyond, the faster by the estimates.
 constexpr PetscInt kDirectDimension = 1024;
-// With the Sylvester preconditioner, LU is not considered beyond this size.
-constexpr PetscInt kLuDimension = 20000;
 // Largest ||x2 - x1|| of the second-start uniqueness check (||delta|| = 1).
 constexpr double kSecondStartThreshold = 1e-4;
 
@@ -138,16 +136,31 @@ PetscErrorCode SteadySolver::SetupSylvester() {
   Vec like;
   PetscCall(MatCreateVecs(op_, &like, nullptr));
   sylvester_ = std::make_unique<SylvesterPreconditioner>();
+  char precision[16] = "auto";
+  PetscCall(PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_precision",
+                                  precision, sizeof precision, nullptr));
+  const std::string p = precision;
+  PetscCheck(p == "auto" || p == "single" || p == "double", comm, PETSC_ERR_USER_INPUT,
+             "-%spc_sylvester_precision %s: expected single, double or auto",
+             options_.prefix.c_str(), precision);
   PetscCall(sylvester_->Setup(*space_view_, like));
   PetscCall(VecDestroy(&like));
   PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
+  // Precision of the GEMMs (-p_pc_sylvester_precision): auto takes single
+  // from blocks of 256 states on, where the GEMMs are the cost (2.3x faster;
+  // FGMRES then; same iterations and results to round-off on the chains), as
+  // long as the eigenvectors are well conditioned.
+  const SylvesterStats& stats = sylvester_->stats();
+  sylvester_->SetSinglePrecision(
+      p == "single" || (p == "auto" && stats.largest_block >= 256 && stats.condition < 1e3));
   if (options_.verbose) {
     const SylvesterStats& st = sylvester_->stats();
     PetscCall(PetscPrintf(comm,
-                          "steady: Sylvester preconditioner: %d blocks, largest %lld, "
-                          "eigenvector condition ~%.2g, %.3g MB per rank, %.2f s\n",
+                          "steady: Sylvester preconditioner: %d blocks, largest %lld, %s "
+                          "precision, eigenvector condition ~%.2g, %.3g MB per rank, %.2f s\n",
                           space_view_->blocks().count, static_cast<long long>(st.largest_block),
-                          st.condition, st.bytes_per_rank / 1048576.0, st.setup_seconds));
+                          sylvester_->single_precision() ? "single" : "double", st.condition,
+                          st.bytes_per_rank / 1048576.0, st.setup_seconds));
   }
   PetscFunctionReturn(0);
 }
@@ -192,7 +205,8 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
       apply = [pc](Vec x, Vec y) { return pc->Apply(x, y); };
     }
     PetscCall(CreateBorderedMethod(op_, w_op_, method_ == "direct", options_,
-                                   sylvester_ ? &apply : nullptr, &impl_));
+                                   sylvester_ ? &apply : nullptr, &impl_,
+                                   sylvester_ && sylvester_->single_precision()));
   } else if (method_ == "evolve") {
     PetscCall(CreateEvolveMethod(L, trace_, options_, &impl_));
   } else {
@@ -237,9 +251,14 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
   so.prefix = gap_here ? options_.spectrum_prefix : options_.prefix;
   so.nev = gap_here ? options_.nev : 2;
   so.slow = gap_here;
-  so.allow_dense = method_ != "eigen";  // eigen needs the eigenvector
   shared_check_ =
       method_ == "direct" || (method_ == "iterative" && (!check_unique_ || second_start));
+  // eigen needs the eigenvector; a check alone with the shared factorisation
+  // is a few solves, far cheaper than all eigenvalues densely (zgeev of a
+  // 1024 x 1024 matrix takes seconds).
+  PetscInt n;
+  PetscCall(MatGetSize(op_, &n, nullptr));
+  so.allow_dense = method_ != "eigen" && (gap_here || !shared_check_ || n <= 256);
   check_ = std::make_unique<SpectrumSolver>();
   if (shared_check_) {
     // Only the eigenvalue nearest 0 decides uniqueness; the slow spectrum's
@@ -285,8 +304,9 @@ PetscErrorCode SteadySolver::EstimateSylvester(SteadyPlan* plan) const {
   const double per_iteration = gemm / size / 40e9 + 60e-9 * local;
   const double iterations = 4.6 * std::log2(d * d) * (check_unique_ ? 1.7 : 1.0);
   plan->sylvester_iterations = iterations;
+  // 0.1 s: set-up of the shells, the scatters and the packing maps.
   plan->sylvester_seconds =
-      3.5e-9 * std::max(setup_largest, setup_total / size) + iterations * per_iteration;
+      0.1 + 3.5e-9 * std::max(setup_largest, setup_total / size) + iterations * per_iteration;
   plan->sylvester_bytes =
       factors + std::min(158.0 * 16.0 * local, 0.25 * plan->available + 8.0 * 16.0 * local);
   PetscFunctionReturn(0);
@@ -308,8 +328,13 @@ PetscErrorCode SteadySolver::ChooseMethod() {
   plan_.sylvester = have_structure_ && !PreconditionerRequested(options_.prefix);
   PetscCall(AvailableMemory(comm, options_.prefix, &plan_.available));
   // LU: estimated (MUMPS's analysis) unless GMRES + Sylvester is available
-  // and the system is beyond kLuDimension unknowns (LU is then far slower).
-  plan_.lu_estimated = method_ == "direct" || n <= kLuDimension || !plan_.sylvester;
+  // and the system is beyond kSteadyLuDimension unknowns (LU is then far slower).
+  PetscBool shell = PETSC_FALSE;  // matrix-free L: no LU
+  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(op_), MATSHELL, &shell));
+  PetscCheck(!shell || method_ == "auto" || method_ == "iterative", comm, PETSC_ERR_ARG_WRONG,
+             "the steady method %s needs the assembled Liouvillian", method_.c_str());
+  plan_.lu_estimated =
+      !shell && (method_ == "direct" || n <= kSteadyLuDimension || !plan_.sylvester);
   double flops = 0;
   if (plan_.lu_estimated)
     PetscCall(EstimateFactorMemory(op_, options_.prefix, plan_.available, &plan_.lu_bytes, &flops));
@@ -331,9 +356,9 @@ PetscErrorCode SteadySolver::ChooseMethod() {
         !(lu_fits && (n <= kDirectDimension || plan_.lu_seconds < plan_.sylvester_seconds))) {
       method_ = "iterative";
       reason_ = "auto: " + size + ", GMRES with the Sylvester preconditioner (" +
-                (plan_.lu_estimated
-                     ? std::string(times)
-                     : "LU not considered beyond " + std::to_string(kLuDimension) + " unknowns") +
+                (plan_.lu_estimated ? std::string(times)
+                                    : "LU not considered beyond " +
+                                          std::to_string(kSteadyLuDimension) + " unknowns") +
                 ")";
     } else if (lu_fits) {
       method_ = "direct";

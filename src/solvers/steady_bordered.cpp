@@ -31,9 +31,10 @@ class BorderedSystem : public SteadyMethod {
   }
 
   PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o,
-                       const ApplyFunction* preconditioner) {
+                       const ApplyFunction* preconditioner, bool flexible) {
     PetscFunctionBeginUser;
     L_ = L;
+    flexible_ = flexible;
     w_ = w;
     direct_ = direct;
     shell_ = !direct && preconditioner && !PreconditionerRequested(o.prefix);
@@ -179,6 +180,36 @@ class BorderedSystem : public SteadyMethod {
   }
 
  private:
+  // ||L||_inf, or for an operator without entries (matrix-free) the largest
+  // ||L x||_inf / ||x||_inf over a few fixed +-1 vectors: a scale for c.
+  PetscErrorCode OperatorScale(PetscReal* scale) {
+    PetscFunctionBeginUser;
+    PetscBool has;
+    PetscCall(MatHasOperation(L_, MATOP_NORM, &has));
+    if (has) {
+      PetscCall(MatNorm(L_, NORM_INFINITY, scale));
+      PetscFunctionReturn(0);
+    }
+    Vec x, y;
+    PetscCall(MatCreateVecs(L_, &x, &y));
+    PetscInt lo, hi;
+    PetscCall(VecGetOwnershipRange(x, &lo, &hi));
+    *scale = 0;
+    for (int k = 0; k < 3; ++k) {
+      PetscScalar* a;
+      PetscCall(VecGetArray(x, &a));
+      for (PetscInt i = lo; i < hi; ++i) a[i - lo] = ((i * 2654435761u + k) >> 7) & 1 ? 1.0 : -1.0;
+      PetscCall(VecRestoreArray(x, &a));
+      PetscCall(MatMult(L_, x, y));
+      PetscReal n;
+      PetscCall(VecNorm(y, NORM_INFINITY, &n));
+      *scale = std::max(*scale, n);
+    }
+    PetscCall(VecDestroy(&x));
+    PetscCall(VecDestroy(&y));
+    PetscFunctionReturn(0);
+  }
+
   // A = L + c e_0 w^H applied without a copy of L.
   PetscErrorCode CreateShellOperator(MPI_Comm comm) {
     PetscFunctionBeginUser;
@@ -225,12 +256,13 @@ class BorderedSystem : public SteadyMethod {
   PetscErrorCode SetPreconditionedDefaults(const SteadyOptions& o) {
     PetscFunctionBeginUser;
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
-    PetscCall(KSPSetType(ksp_, KSPGMRES));
+    PetscCall(KSPSetType(ksp_, flexible_ ? KSPFGMRES : KSPGMRES));
     double available = 0;
     PetscCall(AvailableMemory(comm, o.prefix, &available));
     PetscInt nloc;
     PetscCall(VecGetLocalSize(b_, &nloc));
-    const double vector_bytes = 16.0 * std::max<PetscInt>(nloc, 1);
+    // FGMRES keeps the preconditioned vectors too.
+    const double vector_bytes = (flexible_ ? 32.0 : 16.0) * std::max<PetscInt>(nloc, 1);
     const PetscInt restart =
         std::max<PetscInt>(10, std::min<PetscInt>(150, 0.25 * available / vector_bytes));
     PetscCall(KSPGMRESSetRestart(ksp_, restart));
@@ -322,7 +354,7 @@ class BorderedSystem : public SteadyMethod {
     PetscInt rend;
     PetscCall(MatGetOwnershipRange(L_, nullptr, &rend));
     PetscReal scale;
-    PetscCall(MatNorm(L_, NORM_INFINITY, &scale));
+    PetscCall(OperatorScale(&scale));
     border_ = -(scale > 0 ? scale : 1.0);
     if (shell_) PetscFunctionReturn(0);
     if (rstart_ == 0 && rstart_ < rend) {  // clear the border of an earlier Fill
@@ -470,6 +502,7 @@ class BorderedSystem : public SteadyMethod {
   Mat L_ = nullptr, A_ = nullptr, P_ = nullptr;
   Vec w_ = nullptr;
   bool shell_ = false;
+  bool flexible_ = false;  // FGMRES: the preconditioner is not exactly linear
   ApplyFunction preconditioner_;
   Vec b_ = nullptr, shift_ = nullptr;
   KSP ksp_ = nullptr;
@@ -495,10 +528,10 @@ bool PreconditionerRequested(const std::string& prefix) {
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
                                     const ApplyFunction* preconditioner,
-                                    std::unique_ptr<SteadyMethod>* out) {
+                                    std::unique_ptr<SteadyMethod>* out, bool flexible) {
   PetscFunctionBeginUser;
   auto m = std::make_unique<BorderedSystem>();
-  PetscCall(m->Setup(L, trace_covector, direct, options, preconditioner));
+  PetscCall(m->Setup(L, trace_covector, direct, options, preconditioner, flexible));
   *out = std::move(m);
   PetscFunctionReturn(0);
 }

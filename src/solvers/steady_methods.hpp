@@ -34,10 +34,12 @@ using ApplyFunction = std::function<PetscErrorCode(Vec, Vec)>;
 // iterative with `preconditioner` (unless -p_pc_type names another): GMRES,
 // right preconditioned by it, A applied as L x + c e_0 (w^H x) without a copy
 // of L; otherwise BiCGStab with ASM/ILU(1) of an assembled, damped copy.
+// `flexible`: the preconditioner is not exactly linear (single precision):
+// FGMRES instead of GMRES.
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
                                     const ApplyFunction* preconditioner,
-                                    std::unique_ptr<SteadyMethod>* out);
+                                    std::unique_ptr<SteadyMethod>* out, bool flexible = false);
 
 // Whether -<prefix>pc_type is given (the user picks the preconditioner).
 bool PreconditionerRequested(const std::string& prefix);

@@ -9,6 +9,10 @@
 #include <unordered_map>
 
 extern "C" {
+void cgemm_(const char* ta, const char* tb, const int* m, const int* n, const int* k,
+            const std::complex<float>* alpha, const std::complex<float>* a, const int* lda,
+            const std::complex<float>* b, const int* ldb, const std::complex<float>* beta,
+            std::complex<float>* c, const int* ldc);
 void zgemm_(const char* ta, const char* tb, const int* m, const int* n, const int* k,
             const qcoll::cplx* alpha, const qcoll::cplx* a, const int* lda, const qcoll::cplx* b,
             const int* ldb, const qcoll::cplx* beta, qcoll::cplx* c, const int* ldc);
@@ -94,6 +98,24 @@ double SylvesterPreconditioner::FactorBytes(const BlockStructure& blocks, bool a
   return entries * sizeof(cplx) * (adjoint_pair ? 2.0 : 4.0);
 }
 
+void SylvesterPreconditioner::SetSinglePrecision(bool single) {
+  single_ = single;
+  auto to_float = [single](const std::vector<cplx>& v) {
+    return single ? std::vector<std::complex<float>>(v.begin(), v.end())
+                  : std::vector<std::complex<float>>();
+  };
+  for (Block& b : blocks_) {
+    b.Vf = to_float(b.V);
+    b.Vinvf = to_float(b.Vinv);
+    b.Whf = to_float(b.Wh);
+    b.Whinvf = to_float(b.Whinv);
+  }
+  if (!single) {
+    single_a_ = {};
+    single_b_ = {};
+  }
+}
+
 PetscErrorCode SylvesterPreconditioner::Setup(const ReducedSpace& space, Vec like) {
   PetscFunctionBeginUser;
   space_ = &space;
@@ -143,8 +165,6 @@ PetscErrorCode SylvesterPreconditioner::Setup(const ReducedSpace& space, Vec lik
       to_buffer_[l++] = p->offset + static_cast<size_t>(pos[i] + bs.size[a] * k);
     }
   }
-  buffer_a_.assign(offset, 0.0);
-  buffer_b_.assign(offset, 0.0);
 
   // vec(X) -> vec(X^T) within the reduced space: entry (i, j) takes (j, i).
   PetscInt rstart;
@@ -270,6 +290,7 @@ PetscErrorCode SylvesterPreconditioner::Factor(const CsrMatrix& left, const CsrM
              "the Sylvester preconditioner could not diagonalise the no-jump part of the "
              "Liouvillian; use -steady_pc_type asm (docs/solvers.md)");
   for (int a = 0; a < bs.count; ++a) PetscCall(Broadcast(a, owner[a]));
+  SetSinglePrecision(single_);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &condition, 1, MPI_DOUBLE, MPI_MAX, comm));
 
   double scale = 0.0;
@@ -288,14 +309,16 @@ PetscErrorCode SylvesterPreconditioner::Factor(const CsrMatrix& left, const CsrM
   PetscFunctionReturn(0);
 }
 
-void SylvesterPreconditioner::Pack(const PetscScalar* x, cplx* buffer) const {
+template <class T>
+void SylvesterPreconditioner::Pack(const PetscScalar* x, std::complex<T>* buffer) const {
   const cplx* in = reinterpret_cast<const cplx*>(x);
-  for (size_t l = 0; l < to_buffer_.size(); ++l) buffer[to_buffer_[l]] = in[l];
+  for (size_t l = 0; l < to_buffer_.size(); ++l) buffer[to_buffer_[l]] = std::complex<T>(in[l]);
 }
 
-void SylvesterPreconditioner::Unpack(const cplx* buffer, PetscScalar* x) const {
+template <class T>
+void SylvesterPreconditioner::Unpack(const std::complex<T>* buffer, PetscScalar* x) const {
   cplx* out = reinterpret_cast<cplx*>(x);
-  for (size_t l = 0; l < to_buffer_.size(); ++l) out[l] = buffer[to_buffer_[l]];
+  for (size_t l = 0; l < to_buffer_.size(); ++l) out[l] = cplx(buffer[to_buffer_[l]]);
 }
 
 void SylvesterPreconditioner::Multiply(Which which, const cplx* in, cplx* out) const {
@@ -313,23 +336,40 @@ void SylvesterPreconditioner::Multiply(Which which, const cplx* in, cplx* out) c
   }
 }
 
+void SylvesterPreconditioner::Multiply(Which which, const std::complex<float>* in,
+                                       std::complex<float>* out) const {
+  const std::complex<float> one = 1.0f, zero = 0.0f;
+  for (const Panel& p : panels_) {
+    const Block& b = blocks_[p.a];
+    const bool pair = b.beta.empty();
+    const std::vector<std::complex<float>>& m = which == Which::V      ? b.Vf
+                                                : which == Which::Vinv ? b.Vinvf
+                                                : which == Which::Wh   ? (pair ? b.Vinvf : b.Whf)
+                                                                       : (pair ? b.Vf : b.Whinvf);
+    const int n = static_cast<int>(b.n), k = static_cast<int>(p.ncols);
+    if (!n || !k) continue;
+    cgemm_("N", "N", &n, &k, &n, &one, m.data(), &n, in + p.offset, &n, &zero, out + p.offset, &n);
+  }
+}
+
 // The panel of row block b and owned columns of component a holds
 // Z_ab^+ (rows: eigen-index q of B_b, columns: eigen-index p of A_a):
 // divide by conj(alpha_p + beta_q).
-void SylvesterPreconditioner::Divide(cplx* buffer) const {
+template <class T>
+void SylvesterPreconditioner::Divide(std::complex<T>* buffer) const {
   for (const Panel& p : panels_) {
     const Block& rows = blocks_[p.a];
     const Block& cols = blocks_[p.c];
     const index_t n = rows.n;
     for (index_t k = 0; k < p.ncols; ++k) {
       const cplx alpha = cols.alpha[p.column_pos[k]];
-      cplx* column = buffer + p.offset + static_cast<size_t>(n * k);
+      std::complex<T>* column = buffer + p.offset + static_cast<size_t>(n * k);
       for (index_t q = 0; q < n; ++q) {
         const cplx beta = rows.beta.empty() ? std::conj(rows.alpha[q]) : rows.beta[q];
         cplx den = std::conj(alpha + beta);
         const double m = std::abs(den);
         if (m < floor_) den = m > 0 ? den * (floor_ / m) : cplx(-floor_, 0.0);
-        column[q] /= den;
+        column[q] = std::complex<T>(cplx(column[q]) / den);
       }
     }
   }
@@ -345,8 +385,22 @@ PetscErrorCode SylvesterPreconditioner::Adjoint(Vec in, Vec out) {
 
 PetscErrorCode SylvesterPreconditioner::Apply(Vec x, Vec y) {
   PetscFunctionBeginUser;
-  cplx* a = buffer_a_.data();
-  cplx* b = buffer_b_.data();
+  if (single_) {
+    PetscCall(ApplyIn(x, y, &single_a_, &single_b_));
+  } else {
+    PetscCall(ApplyIn(x, y, &buffer_a_, &buffer_b_));
+  }
+  PetscFunctionReturn(0);
+}
+
+template <class T>
+PetscErrorCode SylvesterPreconditioner::ApplyIn(Vec x, Vec y, std::vector<std::complex<T>>* va,
+                                                std::vector<std::complex<T>>* vb) {
+  PetscFunctionBeginUser;
+  va->resize(to_buffer_.size());
+  vb->resize(to_buffer_.size());
+  std::complex<T>* a = va->data();
+  std::complex<T>* b = vb->data();
   const PetscScalar* in;
   PetscScalar* out;
   // T = V^-1 Y

@@ -4,6 +4,7 @@
 
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/superop/matrix_free.hpp"
 #include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
@@ -20,11 +21,24 @@ bool restricts(const Problem& p, const BlockStructure& blocks) {
          (cfg.method == "auto" || cfg.method == "direct" || cfg.method == "iterative");
 }
 
+// Whether it is solved with the matrix-free L (no blocks to restrict to, and
+// GMRES + Sylvester is what `auto` or the deck takes: beyond LU's size, or
+// requested, with no other preconditioner asked for). Then no L is assembled.
+bool matrix_free(const Problem& p, const BlockStructure& blocks) {
+  const SteadySettings& cfg = p.deck->steady;
+  PetscBool pc = PETSC_FALSE;
+  PetscOptionsHasName(nullptr, "steady_", "-pc_type", &pc);
+  const double n = static_cast<double>(p.me.dim) * static_cast<double>(p.me.dim);
+  return !restricts(p, blocks) && !pc &&
+         (cfg.method == "iterative" || (cfg.method == "auto" && n > kSteadyLuDimension));
+}
+
 }  // namespace
 
 double solved_fraction(const std::string& task, const Problem& p) {
   if (task != "steady" || p.deck->steady.gap) return 1.0;
   const BlockStructure b = steady_block_structure(p.me.dim, current_terms(p));
+  if (matrix_free(p, b)) return 0.0;
   if (!restricts(p, b)) return 1.0;
   return static_cast<double>(b.reduced_dimension()) /
          (static_cast<double>(p.me.dim) * static_cast<double>(p.me.dim));
@@ -53,6 +67,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
   PetscFunctionBeginUser;
   PetscCall(Release());
   plan_only_ = plan_only;
+  matrix_free_ = false;
   PetscCall(LogStagePush("assembly"));
   comm_ = comm;
   steady_wanted_ = steady;
@@ -67,12 +82,19 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
     PetscCall(space_->Setup(comm, structure_.blocks, column_layout(comm, p.me.dim)));
     PetscCall(CreateLiouvillian(comm, p, &L_, space_.get()));
     PetscCall(ReducedOperatorCreateFull(L_, &full_));
+  } else if (steady && !spectrum && matrix_free(p, structure_.blocks)) {
+    matrix_free_ = true;
+    std::vector<PetscScalar> coefs(p.lambdas.begin(), p.lambdas.end());
+    PetscCall(MatCreateMatrixFreeLiouvillian(comm, p.me.dim, fixed_liouvillian_terms(p.me),
+                                             coherent_liouvillian_terms(p.me), coefs, &full_));
+    L_ = Liouvillian();
+    L_.layout = column_layout(comm, p.me.dim);
   } else {
     PetscCall(CreateLiouvillian(comm, p, &L_));
     full_ = L_.total;
     PetscCall(PetscObjectReference(reinterpret_cast<PetscObject>(full_)));
   }
-  have_L_ = true;
+  have_L_ = !matrix_free_;
   PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
   PetscCall(MatCreateVecs(full_, &rho_, nullptr));
   if (spectrum && !steady) {
@@ -109,6 +131,10 @@ PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
 
 PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
   PetscFunctionBeginUser;
+  if (matrix_free_) {  // the shell holds its coefficients: build it anew
+    PetscCall(Setup(comm_, p, steady_wanted_, spectrum_with_steady_, plan_only_));
+    PetscFunctionReturn(0);
+  }
   PetscCall(LiouvillianSetCoefficients(
       &L_, std::vector<PetscScalar>(p.lambdas.begin(), p.lambdas.end())));
   if (!steady_) PetscFunctionReturn(0);
@@ -236,6 +262,10 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
     f.write_attribute(g, "unique", r.unique);
     f.write_attribute(g, "unique_checked", r.unique_checked);
     f.write_attribute(g, "solved_dimension", static_cast<long long>(r.solved_dimension));
+    f.write_attribute(g, "liouvillian",
+                      std::string(space_         ? "assembled on the invariant blocks"
+                                  : matrix_free_ ? "matrix-free"
+                                                 : "assembled"));
     if (r.method == "iterative")
       f.write_attribute(g, "second_start_difference", r.second_start_difference);
     if (point.with_spectrum) write_spectrum(f, g, point.spectrum);

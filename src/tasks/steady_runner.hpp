@@ -58,6 +58,7 @@ class SteadyRunner {
   MPI_Comm comm_ = MPI_COMM_NULL;
   bool steady_wanted_ = false;
   bool plan_only_ = false;
+  bool matrix_free_ = false;  // full_ is the matrix-free L (no assembled L)
   bool spectrum_with_steady_ = false;
   std::unique_ptr<SpectrumSolver> spectrum_;
 };

@@ -54,6 +54,10 @@ struct SteadyStructure {
 // From the whole superoperator with its current coefficients.
 SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms);
 
+// With the Sylvester preconditioner (a structure given), `auto` does not
+// consider LU beyond this many unknowns: it is then minutes against seconds.
+constexpr PetscInt kSteadyLuDimension = 20000;
+
 struct SteadyOptions {
   std::string method = "auto";  // auto | direct | iterative | eigen | evolve
   double tol =
