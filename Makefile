@@ -24,7 +24,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-de
 # QuTiP, for the side-by-side benchmark only.
 BENCH_PACKAGES = python3-qutip
 
-.PHONY: all deps build run test bench figures clean fuzz-asan
+.PHONY: all deps build run test bench bench-steady figures clean fuzz-asan
 all: build
 
 deps:
@@ -61,6 +61,16 @@ bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BENCH_BUILD) -j $(JOBS) --target qcoll liouvillian_stats stream_triad
 	/usr/bin/python3 bench/run_bench.py --build $(BENCH_BUILD) --sizes $(SIZES) $(BENCH_ARGS)
+
+# Steady states only: Release build in build-release, then bench/steady_bench.py
+# (XX and XXZ chains, qcoll's default [steady] on 2 ranks, QuTiP up to N = 7, targets).
+STEADY_SIZES ?= 4 5 6 7 8 9 10 11 12
+STEADY_ARGS ?=
+bench-steady: EXTRA_PACKAGES = $(BENCH_PACKAGES)
+bench-steady: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target qcoll
+	/usr/bin/python3 bench/steady_bench.py --build $(BENCH_BUILD) --sizes $(STEADY_SIZES) $(STEADY_ARGS)
 
 # The deck fuzz test (tests/test_fuzz_deck.cpp) built with AddressSanitizer and
 # run serially (no mpiexec). Leak checking is off: MPI and PETSc keep their
