@@ -12,8 +12,11 @@
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/io/petsc_options.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
+#include "qcoll/tasks/completed_output.hpp"
+#include "qcoll/tasks/output_growth.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
@@ -110,6 +113,16 @@ std::string restart_command(const CommandLine& cl, const std::string& task,
   return command;
 }
 
+// Like -options_left, but only for the user's options and with "did you
+// mean" (rank 0 prints; -no_signal_handler and qcoll's own options are not
+// the user's).
+void report_unused_options(const CommandLine& cl) {
+  std::vector<std::string> unused;
+  if (PetscUnusedOptionNames(&unused)) return;
+  const std::string note = unused_options_note(user_option_names(cl.petsc_args), unused);
+  if (!note.empty()) PetscPrintf(PETSC_COMM_WORLD, "%s", note.c_str());
+}
+
 // The tasks a [sweep] applies to.
 bool sweeps_task(const std::string& task) {
   return task == "evolve" || task == "steady" || task == "spectrum";
@@ -182,6 +195,13 @@ int run(const CommandLine& cl) {
     }
     const std::string& output = ctx.output_path;
     if (sweeps_task(task)) check_sweep_points(deck, cl.sweep_index);
+    // A requeued job whose run had finished: nothing to do (same task and deck only).
+    if (ctx.restart && (task == "evolve" || task == "collide") &&
+        restart_already_complete(PETSC_COMM_WORLD, deck, task, output)) {
+      PetscPrintf(PETSC_COMM_WORLD, "qcoll: %s is already complete; nothing to restart\n",
+                  output.c_str());
+      return 0;
+    }
     if (ctx.restart) check_restart(cl, task, deck);  // before the output file is touched
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
@@ -189,8 +209,12 @@ int run(const CommandLine& cl) {
                        "run.output");
     if (task == "collide") check_collide_input(deck);  // before the output file is touched
     const Problem problem = prepare_problem(deck);
-    check_memory(estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem)),
-                 cl.force);
+    const MemoryEstimate memory =
+        estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem));
+    check_memory(memory, cl.force);
+    check_output_growth(PETSC_COMM_WORLD,
+                        estimate_output_growth(deck, task, problem.me.dim, cl.sweep_index), memory,
+                        output, ctx.restart, cl.force);
     int nranks = 1;
     MPI_Comm_size(PETSC_COMM_WORLD, &nranks);
     // A restart continues into its file when that is readable, else starts it anew.
@@ -221,6 +245,7 @@ int run(const CommandLine& cl) {
     write_complete(out);
     out.close();
     PetscPrintf(PETSC_COMM_WORLD, "output: %s\n", output.c_str());
+    report_unused_options(cl);
   } catch (const InputError& e) {
     report(format_input_error(e, &deck));
     return 1;
@@ -239,6 +264,7 @@ int main(int argc, char** argv) {
   std::string parse_error;
   try {
     cl = parse_command_line(args);
+    check_options_files(cl.petsc_args);  // PETSc would answer a bad one with a traceback
   } catch (const InputError& e) {
     parse_error = e.what();
   }
@@ -248,7 +274,10 @@ int main(int argc, char** argv) {
   // killing the process (PetscFinalize would otherwise restore SIG_DFL).
   std::string no_handler = "-no_signal_handler";
   std::vector<char*> petsc_argv{argv[0], no_handler.data()};
-  for (std::string& a : cl.petsc_args) petsc_argv.push_back(a.data());
+  // After a command-line error PETSc gets none of the user's options: they
+  // may be what is wrong (a missing options file, a value taken as the deck).
+  if (parse_error.empty())
+    for (std::string& a : cl.petsc_args) petsc_argv.push_back(a.data());
   int petsc_argc = static_cast<int>(petsc_argv.size());
   petsc_argv.push_back(nullptr);
   char** pargv = petsc_argv.data();

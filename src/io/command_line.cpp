@@ -34,6 +34,12 @@ bool takes_as_value(const std::string& next) {
   return !is_task(next) && !ends_with(next, ".toml");
 }
 
+// PETSc's options that read a file of options (case-insensitive, as PETSc).
+bool names_options_file(std::string a) {
+  for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return a == "-options_file" || a == "-options_file_yaml";
+}
+
 }  // namespace
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
@@ -74,6 +80,12 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       }
     } else if (a.rfind("--", 0) == 0) {
       throw usage_error("unknown option " + a);
+    } else if (names_options_file(a)) {
+      // Its value is always a file name, even one ending in .toml: never the deck.
+      if (i + 1 >= args.size() || args[i + 1].empty() || args[i + 1][0] == '-')
+        throw usage_error(a + " needs a file name after it (a file of PETSc options)");
+      cl.petsc_args.push_back(a);
+      cl.petsc_args.push_back(args[++i]);
     } else if (a.size() > 1 && a[0] == '-') {
       // A PETSc/SLEPc option and, if present, its value.
       cl.petsc_args.push_back(a);
@@ -119,9 +131,12 @@ options:
                        --set species.bath.lambda=0.3 --set params.g=0.5
   --overwrite          replace an existing output file
   --restart FILE.h5    continue an evolve or collide run from FILE.h5.checkpoint
+                       (a no-op when FILE.h5 is already complete)
   --sweep-index K      run only point K of the deck's [sweep]
-  --force              run even if the memory estimate exceeds the machine
-  -anything            passed to PETSc/SLEPc (-ts_type bdf, -eps_nev 4, -log_view)
+  --force              run even if the memory or output estimate exceeds the
+                       machine (memory per rank, free disk of the output directory)
+  -anything            passed to PETSc/SLEPc (-ts_type bdf, -eps_nev 4, -log_view,
+                       -options_file FILE); options no solver read are named at the end
 
 Run in parallel with mpiexec -n N qcoll ...; see README.md and docs/.
 )";

@@ -6,6 +6,7 @@
 #include "deck_model.hpp"
 #include "deck_schema.hpp"
 #include "deck_values.hpp"
+#include "qcoll/io/time_grid.hpp"
 
 namespace qcoll::deck_detail {
 
@@ -40,6 +41,11 @@ EvolveSettings read_evolve(Context& ctx, const toml::table& root, const Paramete
                 "dt_output = " + format_number(s.dt_output) +
                     " must not exceed t_final = " + format_number(s.t_final));
   }
+  // The series must reach t_final on the dt_output grid (evolve_runner checks it again).
+  if (const std::string problem = time_grid_problem(s.t_final, s.dt_output, "dt_output", true);
+      !problem.empty())
+    reader.fail(reader.has("dt_output") || !reader.has("t_final") ? "dt_output" : "t_final",
+                problem);
   s.method = reader.choice("method", s.method, {"ts", "expm"});
   s.rtol = reader.positive("rtol", s.rtol);
   s.atol = reader.positive("atol", s.atol);
@@ -84,6 +90,9 @@ CollideSettings read_collide(Context& ctx, const toml::table& root) {
                   "every tau must be a finite number > 0 and <= t_final = " +
                       format_number(s.t_final) + ", got tau = " + format_number(t));
     }
+    // N = round(t_final / tau) strokes; t_final need not be a multiple of tau.
+    if (const std::string problem = time_grid_problem(s.t_final, t, "tau", false); !problem.empty())
+      reader.fail(reader.has("tau") || !reader.has("t_final") ? "tau" : "t_final", problem);
   }
   s.compare_master_equation =
       reader.boolean("compare_master_equation").value_or(s.compare_master_equation);

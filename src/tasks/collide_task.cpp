@@ -10,8 +10,8 @@
 #include <string>
 
 #include "collide_rounds.hpp"
+#include "collide_summary.hpp"
 #include "qcoll/collide/collide_run.hpp"
-#include "qcoll/collide/convergence.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
@@ -20,18 +20,6 @@
 
 namespace qcoll {
 namespace {
-
-// The reference continuum entropy production: Pi under strict energy
-// conservation of every species, Pi_A otherwise (physics.md section 4).
-bool all_energy_conserving(const MasterEquation& me) {
-  for (const SpeciesTerms& s : me.species)
-    if (!s.energy_conserving) return false;
-  return true;
-}
-
-double reference_rate(const CollideSeries& s, bool conserving) {
-  return conserving ? s.pi : s.pi_ancilla;
-}
 
 PetscErrorCode ShareSeries(MPI_Comm comm, int rank, const std::vector<int>& owner,
                            std::vector<CollideSeries>* series) {
@@ -95,80 +83,21 @@ void write_run(Hdf5File& out, const std::string& g, const CollideSeries& s, inde
   out.write_attribute(g + "/rho_final", "layout", std::string("column-major"));
 }
 
-struct Summary {
-  std::vector<double> tau, final_distance, steady_distance, sigma_over_tau, pi, pi_ancilla,
-      production_error;
-  double order_final = NAN, order_steady = NAN, order_production = NAN;
-  bool conserving = true;
-};
-
-Summary summarise(const Problem& p, const std::vector<CollideSeries>& series) {
-  Summary s;
-  s.conserving = all_energy_conserving(p.me);
-  for (const CollideSeries& r : series) {
-    s.tau.push_back(r.tau);
-    s.final_distance.push_back(r.final_distance);
-    s.steady_distance.push_back(r.steady_distance);
-    s.sigma_over_tau.push_back(r.sigma_over_tau);
-    s.pi.push_back(r.pi);
-    s.pi_ancilla.push_back(r.pi_ancilla);
-    s.production_error.push_back(std::abs(r.sigma_over_tau - reference_rate(r, s.conserving)));
+// Why run `s` did not reach t_final ("" when it did): its last recorded stroke
+// must be the last one, at t = strokes * tau, t_final rounded to a multiple of tau.
+std::string reach_defect(const CollideSeries& s, double t_final) {
+  const double end = s.strokes * s.tau;
+  char text[256];
+  if (s.records() == 0 || s.stroke.back() != s.strokes || s.t.back() != end ||
+      !(std::abs(end - t_final) <= 0.5 * s.tau * (1 + 1e-9))) {
+    std::snprintf(text, sizeof text,
+                  "collide: the run at tau = %g ended after stroke %g of %g (t = %g); t_final = "
+                  "%g; the output is not marked complete (complete = 0)",
+                  s.tau, s.records() ? s.stroke.back() : 0.0, s.strokes,
+                  s.records() ? s.t.back() : 0.0, t_final);
+    return text;
   }
-  s.order_final = fitted_order(s.tau, s.final_distance);
-  s.order_steady = fitted_order(s.tau, s.steady_distance);
-  s.order_production = fitted_order(s.tau, s.production_error);
-  return s;
-}
-
-void write_summary(Hdf5File& out, const Summary& s, const CollideSettings& cfg) {
-  const hsize_t nt = s.tau.size();
-  out.write_real("/collide/tau", {nt}, s.tau, "collision time of each run /collide/<k> (1/energy)");
-  out.write_real("/collide/entropy_production_over_tau", {nt}, s.sigma_over_tau,
-                 "Sigma/tau of the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_rate", {nt}, s.pi,
-                 "continuum Pi at the state before the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_rate_ancilla", {nt}, s.pi_ancilla,
-                 "continuum Pi_A at the state before the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_error", {nt}, s.production_error,
-                 "|Sigma/tau - Pi| (Pi_A without strict energy conservation), last stroke "
-                 "(1/time)");
-  out.write_attribute("/collide", "entropy_production_reference",
-                      std::string(s.conserving ? "Pi" : "Pi_A"));
-  out.write_attribute("/collide", "order_entropy_production", s.order_production);
-  if (cfg.compare_master_equation) {
-    out.write_real("/collide/final_distance", {nt}, s.final_distance,
-                   "||rho_tau - rho_ME||_1 at the last stroke (dimensionless)");
-    out.write_real("/collide/steady_state_distance", {nt}, s.steady_distance,
-                   "||fixed point of the map - steady state of the ME||_1, NaN if not "
-                   "computed (dimensionless)");
-    out.write_attribute("/collide", "order_final_distance", s.order_final);
-    out.write_attribute("/collide", "order_steady_state_distance", s.order_steady);
-  }
-  out.write_attribute("/collide", "t_final", cfg.t_final);
-  out.write_attribute("/collide", "output_every", static_cast<long long>(cfg.output_every));
-  out.write_attribute("/collide", "compare_master_equation", cfg.compare_master_equation);
-}
-
-PetscErrorCode PrintSummary(MPI_Comm comm, const Summary& s, const std::vector<CollideSeries>& r,
-                            bool compared) {
-  PetscFunctionBeginUser;
-  const char* pi = s.conserving ? "Pi" : "Pi_A";
-  PetscCall(PetscPrintf(comm, "collide: %8s %8s %5s %14s %14s %12s %12s %9s\n", "tau", "strokes",
-                        "rank", "||d rho||_1(T)", "steady dist", "Sigma/tau", pi, "wall [s]"));
-  for (std::size_t k = 0; k < r.size(); ++k)
-    PetscCall(PetscPrintf(comm, "collide: %8.4g %8lld %5d %14.6e %14.6e %12.5e %12.5e %9.2f\n",
-                          r[k].tau, (long long)r[k].strokes, (int)r[k].rank, r[k].final_distance,
-                          r[k].steady_distance, r[k].sigma_over_tau,
-                          reference_rate(r[k], s.conserving), r[k].wall_seconds));
-  if (compared)
-    PetscCall(PetscPrintf(comm,
-                          "collide: fitted order in tau: final distance %.3f, steady-state "
-                          "distance %.3f, |Sigma/tau - %s| %.3f\n",
-                          s.order_final, s.order_steady, pi, s.order_production));
-  else
-    PetscCall(PetscPrintf(comm, "collide: fitted order in tau of |Sigma/tau - %s|: %.3f\n", pi,
-                          s.order_production));
-  PetscFunctionReturn(0);
+  return "";
 }
 
 // What a restart continues, printed on rank 0.
@@ -228,15 +157,20 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
   for (std::size_t k = 0; k < runs.size(); ++k)
     if (owner[k] == rank) series[k] = std::move(runs[k].series);
   PetscCall(ShareSeries(comm, rank, owner, &series));
+  for (const CollideSeries& s : series) {
+    std::string defect;
+    PetscCallCXX(defect = reach_defect(s, cfg.t_final));
+    PetscCheck(defect.empty(), comm, PETSC_ERR_PLIB, "%s", defect.c_str());
+  }
 
   PetscCall(LogStagePush("output"));
-  Summary summary;
-  PetscCallCXX(summary = summarise(p, series));
+  CollideSummary summary;
+  PetscCallCXX(summary = summarise_collide(p, series));
   PetscCallCXX(out.ensure_group("/collide"));
   for (std::size_t k = 0; k < series.size(); ++k)
     PetscCallCXX(write_run(out, "/collide/" + std::to_string(k), series[k], p.me.dim));
-  PetscCallCXX(write_summary(out, summary, cfg));
-  PetscCall(PrintSummary(comm, summary, series, cfg.compare_master_equation));
+  PetscCallCXX(write_collide_summary(out, summary, cfg));
+  PetscCall(PrintCollideSummary(comm, summary, series, cfg.compare_master_equation));
   PetscCall(PetscLogStagePop());
   if (rank == 0) std::remove(checkpoint.c_str());  // the run is complete
   PetscFunctionReturn(0);

@@ -6,6 +6,7 @@
 
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/io/time_grid.hpp"
 #include "qcoll/solvers/evolve.hpp"
 #include "qcoll/superop/matrix_free.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
@@ -242,6 +243,15 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
   PetscCallCXX(out.write_attribute(g, "method", cfg.method));
   PetscCall(PetscLogStagePop());
   PetscCall(VecDestroy(&rho));
+  // No result without its guarantee: a finished series is the whole dt_output
+  // grid up to t_final (written above for inspection; the file stays complete = 0).
+  if (!stats.stopped) {
+    std::string defect;
+    PetscCallCXX(defect = time_series_defect(times, cfg.t_final, cfg.dt_output, true));
+    PetscCheck(defect.empty(), comm, PETSC_ERR_PLIB,
+               "%s: %s; the output is not marked complete (complete = 0)", g.c_str(),
+               defect.c_str());
+  }
   PetscFunctionReturn(0);
 }
 

@@ -6,7 +6,9 @@
 //   qcoll --version | --help
 // Anything else that starts with '-' is passed to PETSc/SLEPc, with the
 // argument after it as its value unless that starts with '-' (negative
-// numbers excepted), is a task name, or ends in ".toml".
+// numbers excepted), is a task name, or ends in ".toml". The value of
+// -options_file / -options_file_yaml is always taken (it must not start with
+// '-'), so an options file is never mistaken for the deck.
 #include <optional>
 #include <string>
 #include <vector>
