@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/solvers/progress.hpp"
 #include "qcoll/solvers/sylvester.hpp"
 #include "qcoll/superop/reduced_space.hpp"
 #include "steady_support.hpp"
@@ -291,4 +293,26 @@ TEST(Sylvester, SinglePrecisionInvertsTheNoJumpPartToSinglePrecision) {
   const double defect = sylvester_defect(space, s.one_sided, true);
   EXPECT_LT(defect, 1e-5);
   EXPECT_GT(defect, 1e-10);  // it is single precision
+}
+
+TEST(Progress, WallTickerPrintsWhileALongCallRuns) {
+  // What an LU factorisation (silent inside MUMPS) shows: a line per interval
+  // on rank 0, none once it is done.
+  ::testing::internal::CaptureStdout();
+  {
+    WallTicker ticker(MPI_COMM_WORLD, "steady: LU factorisation", "", 0.05);
+    std::this_thread::sleep_for(std::chrono::milliseconds(180));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  size_t lines = 0;
+  for (size_t at = out.find("steady: LU factorisation: running"); at != std::string::npos;
+       at = out.find("steady: LU factorisation: running", at + 1))
+    ++lines;
+  if (rank() == 0) {
+    EXPECT_GE(lines, 2u) << out;
+    EXPECT_LE(lines, 4u) << out;
+  } else {
+    EXPECT_EQ(lines, 0u) << out;
+  }
 }

@@ -32,4 +32,33 @@ void ProgressReporter::update(double fraction, const std::string& detail, bool f
   PetscPrintf(comm_, "%s", line);
 }
 
+WallTicker::WallTicker(MPI_Comm comm, std::string label, std::string detail,
+                       double interval_seconds) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank != 0) return;
+  thread_ =
+      std::thread([this, label = std::move(label), detail = std::move(detail), interval_seconds]() {
+        const auto start = std::chrono::steady_clock::now();
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!wake_.wait_for(lock, std::chrono::duration<double>(interval_seconds),
+                               [this] { return done_; })) {
+          const double wall =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          std::printf("%s: running, wall %.0f s%s\n", label.c_str(), wall, detail.c_str());
+          std::fflush(stdout);
+        }
+      });
+}
+
+WallTicker::~WallTicker() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
 }  // namespace qcoll

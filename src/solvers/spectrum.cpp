@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dense_eigen.hpp"
+#include "qcoll/solvers/progress.hpp"
 
 namespace qcoll {
 
@@ -300,7 +301,14 @@ struct SpectrumSolver::Impl {
     stage = "eigenvalues nearest 0";
     // Re-setting the operator makes EPS pick up changed values of L.
     PetscCall(EPSSetOperators(near, shared ? inverse_shell : L, nullptr));
-    PetscCall(EPSSolve(near));
+    {
+      // Its own LU of L - sigma and the solves print nothing: a line every 10 s.
+      std::unique_ptr<WallTicker> ticker;
+      if (options.verbose && !shared)
+        ticker = std::make_unique<WallTicker>(
+            comm, "spectrum: eigenvalues nearest 0 (LU of L - sigma)", "");
+      PetscCall(EPSSolve(near));
+    }
     PetscInt nconv, nev;
     PetscCall(EPSGetConverged(near, &nconv));
     PetscCall(EPSGetDimensions(near, &nev, nullptr, nullptr));

@@ -505,9 +505,9 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   if (impl_) {
     PetscInt n;
     PetscCall(MatGetSize(op_, &n, nullptr));
-    if (options_.verbose && method_ == "direct" && n >= 65536)
+    if (options_.verbose && method_ == "direct" && n >= 16384)
       PetscCall(PetscPrintf(PetscObjectComm(reinterpret_cast<PetscObject>(L_)),
-                            "steady: LU factorisation of %d unknowns%s (one line when done)\n",
+                            "steady: LU factorisation of %d unknowns%s (a line every 10 s)\n",
                             static_cast<int>(n),
                             lu_estimate_.empty() ? "" : (", " + lu_estimate_).c_str()));
     PetscCall(impl_->Solve(x, &report->iterations));

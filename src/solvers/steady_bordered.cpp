@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "qcoll/solvers/progress.hpp"
 #include "steady_methods.hpp"
 
 namespace qcoll {
@@ -70,6 +71,7 @@ class BorderedSystem : public SteadyMethod {
     if (o.verbose && !direct) PetscCall(KSPMonitorSet(ksp_, ProgressMonitor, this, nullptr));
     tol_ = o.tol;
     prefix_ = o.prefix;
+    verbose_ = o.verbose;
     PetscFunctionReturn(0);
   }
 
@@ -100,7 +102,14 @@ class BorderedSystem : public SteadyMethod {
       PetscCall(MatDiagonalSet(P_, shift_, ADD_VALUES));
     }
     PetscCall(KSPSetOperators(ksp_, A_, P_ ? P_ : A_));
-    PetscCall(KSPSolve(ksp_, b_, rho));
+    {
+      // The factorisation prints nothing: a line every 10 s while it runs.
+      std::unique_ptr<WallTicker> ticker;
+      if (direct_ && verbose_)
+        ticker = std::make_unique<WallTicker>(PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
+                                              "steady: LU factorisation", "");
+      PetscCall(KSPSolve(ksp_, b_, rho));
+    }
     KSPConvergedReason reason;
     PetscCall(KSPGetConvergedReason(ksp_, &reason));
     PetscCall(KSPGetIterationNumber(ksp_, iterations));
@@ -503,6 +512,7 @@ class BorderedSystem : public SteadyMethod {
   Vec w_ = nullptr;
   bool shell_ = false;
   bool flexible_ = false;  // FGMRES: the preconditioner is not exactly linear
+  bool verbose_ = true;
   ApplyFunction preconditioner_;
   Vec b_ = nullptr, shift_ = nullptr;
   KSP ksp_ = nullptr;

@@ -4,7 +4,10 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace qcoll {
 
@@ -22,6 +25,24 @@ class ProgressReporter {
   std::string label_;
   double interval_, start_fraction_;
   std::chrono::steady_clock::time_point start_, last_;
+};
+
+// Progress of one long call that reports nothing itself (an LU
+// factorisation inside MUMPS): while the object lives, rank 0 prints
+// "<label>: running, wall X s<detail>" every `interval` seconds from a
+// helper thread. Other ranks do nothing.
+class WallTicker {
+ public:
+  WallTicker(MPI_Comm comm, std::string label, std::string detail, double interval_seconds = 10.0);
+  WallTicker(const WallTicker&) = delete;
+  WallTicker& operator=(const WallTicker&) = delete;
+  ~WallTicker();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
 };
 
 }  // namespace qcoll
