@@ -29,14 +29,7 @@ inline std::vector<Override> chain4_overrides() {
 
 // L's sandwich terms with the problem's lambdas.
 inline SuperOperatorTerms all_terms(const Problem& p) {
-  SuperOperatorTerms terms = fixed_liouvillian_terms(p.me);
-  const std::vector<SuperOperatorTerms> coherent = coherent_liouvillian_terms(p.me);
-  for (size_t j = 0; j < coherent.size(); ++j)
-    for (SandwichTerm t : coherent[j]) {
-      t.coef *= p.lambdas[j];
-      terms.push_back(t);
-    }
-  return terms;
+  return liouvillian_terms(p.me, p.lambdas);
 }
 
 // Steady state of `deck` with SteadySolver (rho gathered on every rank),

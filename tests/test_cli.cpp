@@ -13,27 +13,10 @@ using namespace qcoll::testing;
 namespace {
 
 std::string write_deck(const std::string& text) {
-  const std::string path = temp_path("cli_deck", ".toml");
-  std::ofstream(path) << text;
-  return path;
+  return write_temp_file("cli_deck", ".toml", text);
 }
 
-const char* kQubit = R"(title = "cli"
-[system]
-sites = ["spin1/2"]
-hamiltonian = [[0.5, "sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [[0.5, "sz", "A"]]
-beta = 1.0
-coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
-lambda = 0.2
-chi = "sx"
-[evolve]
-t_final = 1.0
-dt_output = 0.5
-)";
+const std::string kQubit = small_qubit_deck();
 
 void expect_clean_input_error(const CommandResult& r, const std::string& must_contain) {
   EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -15,32 +15,7 @@ using namespace qcoll::testing;
 
 namespace {
 
-const char* kQubit = R"(title = "reliability"
-[system]
-sites = ["spin1/2"]
-hamiltonian = [[0.5, "sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [[0.5, "sz", "A"]]
-beta = 1.0
-coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
-lambda = 0.2
-chi = "sx"
-[evolve]
-t_final = 1.0
-dt_output = 0.5
-[collide]
-tau = [0.1]
-t_final = 1.0
-)";
-
-std::string write_file(const std::string& stem, const std::string& suffix,
-                       const std::string& text) {
-  const std::string path = temp_path(stem, suffix);
-  std::ofstream(path) << text;
-  return path;
-}
+const std::string kQubit = small_qubit_deck();
 
 bool exists(const std::string& path) {
   struct stat st;
@@ -74,7 +49,7 @@ bool h5py_ok(const std::string& out, const std::string& code, std::string* text)
 
 TEST(NoSilentResults, EvolveOutputSpacingBelowRoundOffIsAnInputError) {
   if (rank() != 0) return;
-  const std::string deck = write_file("rel_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("rel_deck", ".toml", kQubit);
   const std::string out = temp_path("rel_never", ".h5");
   for (const char* dt : {"1e-20", "1e-300", "1e-13", "0.4"}) {
     SCOPED_TRACE(dt);
@@ -87,7 +62,7 @@ TEST(NoSilentResults, EvolveOutputSpacingBelowRoundOffIsAnInputError) {
 
 TEST(NoSilentResults, CollideTauBelowRoundOffIsAnInputError) {
   if (rank() != 0) return;
-  const std::string deck = write_file("rel_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("rel_deck", ".toml", kQubit);
   const std::string out = temp_path("rel_never", ".h5");
   for (const char* tau : {"[1e-20]", "[0.1, 1e-300]"}) {
     SCOPED_TRACE(tau);
@@ -101,7 +76,7 @@ TEST(NoSilentResults, CollideTauBelowRoundOffIsAnInputError) {
 
 TEST(NoSilentResults, OrdersFromOneTauAreLeftOutWithANote) {
   if (rank() != 0) return;
-  const std::string deck = write_file("rel_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("rel_deck", ".toml", kQubit);
   const std::string out = temp_path("rel_one_tau", ".h5");
   const CommandResult r = run_qcoll("collide " + deck + " -o " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -129,7 +104,7 @@ TEST(NoSilentResults, OrdersFromOneTauAreLeftOutWithANote) {
 
 TEST(NoSilentResults, RunawayOutputIsRefusedUpFrontUnlessForced) {
   if (rank() != 0) return;
-  const std::string deck = write_file("rel_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("rel_deck", ".toml", kQubit);
   const std::string out = temp_path("rel_growth", ".h5");
   // 1e11 rows (about 14 TiB) and 1e11 strokes: more than any disk here.
   const CommandResult evolve =
@@ -153,7 +128,7 @@ TEST(NoSilentResults, RunawayOutputIsRefusedUpFrontUnlessForced) {
 
 TEST(NoSilentResults, RestartOfACompleteOutputIsANoOp) {
   if (rank() != 0) return;
-  const std::string deck = write_file("rel_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("rel_deck", ".toml", kQubit);
   const std::string out = temp_path("rel_done", ".h5");
   ASSERT_EQ(run_qcoll("evolve " + deck + " -o " + out).exit_code, 0);
   const CommandResult again = run_qcoll("evolve " + deck + " --restart " + out);

@@ -8,13 +8,13 @@
 #include <cstdio>
 #include <fstream>
 
+#include "physics_support.hpp"
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/collide/master_reference.hpp"
 #include "qcoll/io/deck_difference.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/tasks.hpp"
-#include "physics_support.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;

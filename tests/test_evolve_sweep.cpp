@@ -12,8 +12,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "qcoll/tasks/tasks.hpp"
 #include "physics_support.hpp"
+#include "qcoll/tasks/tasks.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;
@@ -137,9 +137,7 @@ bool exists(const std::string& path) {
 }
 
 std::string write_text(const std::string& stem, const std::string& text) {
-  const std::string path = temp_path(stem, ".toml");
-  std::ofstream(path) << text;
-  return path;
+  return write_temp_file(stem, ".toml", text);
 }
 
 }  // namespace

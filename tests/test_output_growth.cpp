@@ -13,29 +13,13 @@ using namespace qcoll;
 
 namespace {
 
-const std::string kDeck = R"(title = "growth"
-[system]
-sites = ["spin1/2"]
-hamiltonian = [[0.5, "sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [[0.5, "sz", "A"]]
-beta = 1.0
-coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
-lambda = 0.2
-chi = "sx"
-[evolve]
-t_final = 1.0
-dt_output = 0.5
-observables = [{ name = "sz", terms = [[1.0, "sz", 0]] }]
-[collide]
-tau = [0.1]
-t_final = 1.0
-)";
+const std::string kDeck = qcoll::testing::small_qubit_deck();
 
 Deck deck_with(const std::vector<Override>& overrides) {
-  return load_deck_from_string(kDeck, "growth.toml", overrides);
+  std::vector<Override> all{
+      {"evolve.observables", R"([{ name = "sz", terms = [[1.0, "sz", 0]] }])"}};
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  return load_deck_from_string(kDeck, "growth.toml", all);
 }
 
 MemoryEstimate memory(double available) {

@@ -16,33 +16,11 @@ using namespace qcoll::testing;
 
 namespace {
 
-const char* kQubit = R"(title = "options"
-[system]
-sites = ["spin1/2"]
-hamiltonian = [[0.5, "sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [[0.5, "sz", "A"]]
-beta = 1.0
-coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
-lambda = 0.2
-chi = "sx"
-[evolve]
-t_final = 1.0
-dt_output = 0.5
-)";
-
-std::string write_file(const std::string& stem, const std::string& suffix,
-                       const std::string& text) {
-  const std::string path = temp_path(stem, suffix);
-  std::ofstream(path) << text;
-  return path;
-}
+const std::string kQubit = small_qubit_deck();
 
 // The message check_options_files throws for a file holding `text`, "" if none.
 std::string file_error(const std::string& text) {
-  const std::string path = write_file("opts", ".opts", text);
+  const std::string path = write_temp_file("opts", ".opts", text);
   std::string message;
   try {
     check_options_files({"-options_file", path});
@@ -74,7 +52,7 @@ TEST(PetscOptionFiles, SameRulesAsPetsc) {
   EXPECT_THROW(check_options_files({"-options_file", "missing_file.opts"}), InputError);
   EXPECT_THROW(check_options_files({"-options_file", "."}), InputError);
   // Nested files are checked too, and a file including itself ends.
-  const std::string inner = write_file("inner", ".opts", "stray\n");
+  const std::string inner = write_temp_file("inner", ".opts", "stray\n");
   EXPECT_NE(file_error("-options_file " + inner + "\n").find(inner), std::string::npos);
   std::remove(inner.c_str());
 }
@@ -113,10 +91,10 @@ TEST(UnusedOptions, NearMissesGetASuggestion) {
 
 TEST(PetscOptionsOnTheCommandLine, ErrorsAreOneParagraphAndUnusedOnesANote) {
   if (rank() != 0) return;
-  const std::string deck = write_file("opts_deck", ".toml", kQubit);
+  const std::string deck = write_temp_file("opts_deck", ".toml", kQubit);
   const std::string out = temp_path("opts_out", ".h5");
-  const std::string extra = write_file("extra", ".opts", "-ts_type rk extra\n");
-  const std::string garbage = write_file("garbage", ".opts", "garbage\n");
+  const std::string extra = write_temp_file("extra", ".opts", "-ts_type rk extra\n");
+  const std::string garbage = write_temp_file("garbage", ".opts", "garbage\n");
   struct Case {
     std::string args, expect;
   };
@@ -136,7 +114,7 @@ TEST(PetscOptionsOnTheCommandLine, ErrorsAreOneParagraphAndUnusedOnesANote) {
   EXPECT_EQ(no_deck.output.find("unknown task"), std::string::npos) << no_deck.output;
   EXPECT_EQ(no_deck.output.find("PETSC ERROR"), std::string::npos) << no_deck.output;
   // A run with a misspelt option succeeds and names it at the end.
-  const std::string typo = write_file("typo", ".opts", "-ts_rk_tpye 3bs\n");
+  const std::string typo = write_temp_file("typo", ".opts", "-ts_rk_tpye 3bs\n");
   const CommandResult r = run_qcoll("evolve " + deck + " -o " + out + " -ts_tpye bdf -ts_type rk " +
                                     "-options_file " + typo);
   EXPECT_EQ(r.exit_code, 0) << r.output;

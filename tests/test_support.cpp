@@ -43,4 +43,15 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
+std::string write_temp_file(const std::string& stem, const std::string& suffix,
+                            const std::string& text) {
+  const std::string path = temp_path(stem, suffix);
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string small_qubit_deck() {
+  return read_text(source_path("tests/decks/small_qubit.toml"));
+}
+
 }  // namespace qcoll::testing

@@ -34,6 +34,14 @@ CommandResult run_qcoll(const std::string& args, const std::string& env = "");
 // The whole content of a text file ("" when it cannot be read).
 std::string read_text(const std::string& path);
 
+// Writes `text` to a new temporary file (temp_path(stem, suffix)); its path.
+std::string write_temp_file(const std::string& stem, const std::string& suffix,
+                            const std::string& text);
+
+// tests/decks/small_qubit.toml: the smallest complete deck (qubit, weakly
+// coherent bath, t_final = 1, dt_output = 0.5, one tau).
+std::string small_qubit_deck();
+
 // A unique temporary path (in the test's working directory) ending in `suffix`.
 std::string temp_path(const std::string& stem, const std::string& suffix);
 

@@ -105,9 +105,7 @@ void expect_sweep_equals_separate_runs(const Deck& deck, double tol = 1e-12) {
 }
 
 std::string write_text(const std::string& stem, const std::string& text) {
-  const std::string path = temp_path(stem, ".toml");
-  std::ofstream(path) << text;
-  return path;
+  return write_temp_file(stem, ".toml", text);
 }
 
 }  // namespace

@@ -17,25 +17,7 @@ using namespace qcoll;
 
 namespace {
 
-const char* kDeck = R"(title = "grid"
-[system]
-sites = ["spin1/2"]
-hamiltonian = [[0.5, "sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [[0.5, "sz", "A"]]
-beta = 1.0
-coupling = [[0.5, "sp", 0, "sm", "A"], [0.5, "sm", 0, "sp", "A"]]
-lambda = 0.2
-chi = "sx"
-[evolve]
-t_final = 1.0
-dt_output = 0.5
-[collide]
-tau = [0.1]
-t_final = 1.0
-)";
+const std::string kDeck = qcoll::testing::small_qubit_deck();
 
 // The InputError message of loading kDeck with `overrides`, "" when it loads.
 std::string load_error(const std::vector<Override>& overrides) {

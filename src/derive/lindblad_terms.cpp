@@ -42,6 +42,17 @@ std::vector<SuperOperatorTerms> coherent_liouvillian_terms(const MasterEquation&
   return parts;
 }
 
+SuperOperatorTerms liouvillian_terms(const MasterEquation& me, const std::vector<double>& lambdas) {
+  SuperOperatorTerms terms = fixed_liouvillian_terms(me);
+  const std::vector<SuperOperatorTerms> parts = coherent_liouvillian_terms(me);
+  for (size_t j = 0; j < parts.size(); ++j)
+    for (SandwichTerm t : parts[j]) {
+      t.coef *= lambdas.at(j);
+      terms.push_back(t);
+    }
+  return terms;
+}
+
 CsrMatrix adjoint_dissipator(const SpeciesTerms& s, const CsrMatrix& x) {
   CsrMatrix out(x.rows(), x.cols());
   for (const CsrMatrix& l : s.jumps) {

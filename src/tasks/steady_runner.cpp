@@ -156,14 +156,7 @@ PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
 }
 
 SuperOperatorTerms current_terms(const Problem& p) {
-  SuperOperatorTerms terms = fixed_liouvillian_terms(p.me);
-  const std::vector<SuperOperatorTerms> parts = coherent_liouvillian_terms(p.me);
-  for (size_t j = 0; j < parts.size(); ++j)
-    for (SandwichTerm t : parts[j]) {
-      t.coef *= p.lambdas[j];
-      terms.push_back(t);
-    }
-  return terms;
+  return liouvillian_terms(p.me, p.lambdas);
 }
 
 PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {

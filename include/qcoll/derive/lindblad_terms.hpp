@@ -15,6 +15,8 @@ SuperOperatorTerms dissipator_terms(const std::vector<CsrMatrix>& jumps);
 
 SuperOperatorTerms fixed_liouvillian_terms(const MasterEquation& me);
 std::vector<SuperOperatorTerms> coherent_liouvillian_terms(const MasterEquation& me);
+// All of L = L_0 + sum_j lambda_j L_Gj as one list of terms.
+SuperOperatorTerms liouvillian_terms(const MasterEquation& me, const std::vector<double>& lambdas);
 
 // Heisenberg picture: L^dag(X) = i[H_eff, X] + sum_j sum_k (L_k^dag X L_k - 1/2 {L_k^dag L_k, X}).
 CsrMatrix adjoint_dissipator(const SpeciesTerms& s, const CsrMatrix& x);
