@@ -311,8 +311,8 @@ PetscErrorCode SteadySolver::EstimateSylvester(SteadyPlan* plan) const {
       0.1 + 3.5e-9 * std::max(setup_largest, setup_total / size) + iterations * per_iteration;
   // GMRES allocates its basis as the iterations go (at most the restart,
   // 150); FGMRES (single precision) keeps two vectors per iteration.
-  const double basis = std::min(150.0, iterations / (check_unique_ ? 1.7 : 1.0) + 10.0) *
-                       (rate > 40e9 ? 2.0 : 1.0);
+  const double basis =
+      std::min(150.0, iterations / (check_unique_ ? 1.7 : 1.0) + 10.0) * (rate > 40e9 ? 2.0 : 1.0);
   plan->sylvester_bytes =
       factors + std::min(basis * 16.0 * local, 0.25 * plan->available) + 8.0 * 16.0 * local;
   PetscFunctionReturn(0);
