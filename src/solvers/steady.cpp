@@ -571,10 +571,12 @@ PetscErrorCode SteadySolver::Finish(Vec rho, SteadyReport* report) {
   PetscCall(VecNorm(work_, NORM_2, &residual));
   report->residual = residual;
   report->min_eigenvalue = std::numeric_limits<double>::quiet_NaN();
-  if (layout_.d <= kMaxEntropyDimension) {
+  report->entropy = std::numeric_limits<double>::quiet_NaN();
+  if (layout_.d <= kMaxEntropyDimension) {  // one diagonalisation of rho serves both
     EntropyData e;
     PetscCall(EntropyOfDistributed(rho, nullptr, layout_.d, &e));
     report->min_eigenvalue = e.min_eigenvalue;
+    report->entropy = e.entropy;
   }
   PetscFunctionReturn(0);
 }

@@ -1,5 +1,6 @@
 #include "steady_runner.hpp"
 
+#include <cmath>
 #include <numeric>
 
 #include "qcoll/derive/lindblad_terms.hpp"
@@ -180,13 +181,15 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
     out->with_spectrum = true;
     out->spectrum = out->report.spectrum;
   }
+  // The entropy comes with the solver's diagonalisation of rho (for its
+  // smallest eigenvalue), not a second one.
   ThermoEvaluator thermo;
-  PetscCall(thermo.Setup(full_, p.ops, p.betas, true));
+  PetscCall(thermo.Setup(full_, p.ops, p.betas, false));
   PetscCall(thermo.Evaluate(rho_, &out->values));
-  out->with_entropy = thermo.entropy_enabled();
+  out->with_entropy = std::isfinite(out->report.entropy);
   // dS/dt = 0 at the steady state: Pi = -sum_j beta_j Qdot_inc^j (and Pi_A
   // likewise), free of the round-off in tr(L(rho) ln rho).
-  out->values.set_entropy(out->values.entropy, 0.0, p.betas);
+  out->values.set_entropy(out->with_entropy ? out->report.entropy : 0.0, 0.0, p.betas);
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }

@@ -95,6 +95,7 @@ struct SteadyReport {
   double trace_error = 0.0;        // |w^H x - 1| of the raw solution x
   double hermiticity_error = 0.0;  // ||x - x^dag||_F of the raw solution (unit trace)
   double min_eigenvalue = 0.0;     // smallest eigenvalue of rho (NaN if d too large)
+  double entropy = 0.0;            // S(rho) from the same diagonalisation (NaN if d too large)
   PetscInt iterations = 0;         // KSP iterations, EPS restarts, TS steps (0 for LU)
   double wall_seconds = 0.0;
   bool unique_checked = false;
