@@ -354,7 +354,11 @@ PetscErrorCode SteadySolver::ChooseMethod() {
       " per rank, " + megabytes(plan_.available) + " available";
   if (plan_.lu_estimated) lu_estimate_ = estimate;
   const std::string size = std::to_string(n) + " unknowns";
-  if (method_ == "auto") {
+  if (method_ == "auto" && PreconditionerRequested(options_.prefix)) {
+    // -p_pc_type names the preconditioner of a Krylov solve.
+    method_ = "iterative";
+    reason_ = "auto: -" + options_.prefix + "pc_type given, so a preconditioned Krylov solve";
+  } else if (method_ == "auto") {
     char times[160];
     std::snprintf(times, sizeof times, "estimated LU %.3g s, GMRES + Sylvester %.3g s",
                   plan_.lu_seconds, plan_.sylvester_seconds);

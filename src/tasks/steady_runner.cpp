@@ -6,6 +6,7 @@
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/superop/matrix_free.hpp"
+#include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/thermo/evaluator.hpp"
@@ -122,6 +123,8 @@ PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
   o.gap = spectrum_with_steady_;
   o.nev = cfg.nev;
   o.plan_only = plan_only_;
+  MPI_Comm comm = comm_;
+  o.stop_requested = [comm]() { return stop_signal_received(comm); };
   o.verbose = !plan_only_;
   steady_.reset();
   steady_ = std::make_unique<SteadySolver>();

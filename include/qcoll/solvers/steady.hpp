@@ -32,6 +32,7 @@
 // exp(t L) (no further factorisation).
 #include <petscmat.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,7 +69,10 @@ struct SteadyOptions {
   bool gap = false;                           // also the slow spectrum (SteadyReport::spectrum)
   index_t nev = 6;                            // its size
   std::string spectrum_prefix = "spectrum_";  // options of the slow spectrum
-  index_t spectrum_dense_dimension = 1024;    // SpectrumOptions::dense_dimension
+  // Collective; true when the run should stop (SIGTERM/SIGUSR1): iterative
+  // solves then end with an error within one iteration.
+  std::function<bool()> stop_requested;
+  index_t spectrum_dense_dimension = 1024;  // SpectrumOptions::dense_dimension
   bool reduce = true;      // with a structure: solve in its reached blocks only ([steady] symmetry)
   bool plan_only = false;  // Setup chooses the method and stops (qcoll check)
 };
