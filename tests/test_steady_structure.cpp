@@ -322,3 +322,21 @@ TEST(Progress, WallTickerPrintsWhileALongCallRuns) {
     EXPECT_EQ(lines, 0u) << out;
   }
 }
+
+TEST(SteadyStructure, GapThroughTheIterativeSolverIsRefusedBeyondLUsRange) {
+  // 4^8 = 65536 unknowns without blocks: the gap would take hours; refused
+  // before anything is solved, naming the key.
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  SteadyOptions o;
+  o.method = "iterative";
+  o.gap = true;
+  DenseMatrix rho;
+  SteadyReport r;
+  const PetscErrorCode ierr = SolveSteady(chain(8, "0.5", "0.2"), o, &rho, &r);
+  PetscPopErrorHandler();
+  ASSERT_EQ(ierr, PETSC_ERR_USER_INPUT);
+  const char* text = nullptr;
+  char* specific = nullptr;
+  PetscErrorMessage(ierr, &text, &specific);
+  EXPECT_NE(std::string(specific ? specific : "").find("steady.gap = false"), std::string::npos);
+}

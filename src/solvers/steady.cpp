@@ -247,6 +247,18 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
     PetscCall(full_spectrum_->Setup(L_, so));
   }
   if (!(check_by_spectrum || method_ == "eigen" || gap_here)) PetscFunctionReturn(0);
+  // The gap through the iterative solver: every step of the near-zero stage
+  // is a whole GMRES solve, and the exp(t L) products grow with the size;
+  // beyond LU's range that is hours, so it is refused up front.
+  PetscInt size_op;
+  PetscCall(MatGetSize(op_, &size_op, nullptr));
+  PetscCheck(!(gap_here && method_ == "iterative" && size_op > kSteadyLuDimension),
+             PetscObjectComm(reinterpret_cast<PetscObject>(L_)), PETSC_ERR_USER_INPUT,
+             "[steady] gap = true for %d unknowns would take hours here (each step of the "
+             "spectrum's near-zero stage is a whole iterative solve, and the exp(t L) products "
+             "grow with the size): set steady.gap = false for the steady state, and compute "
+             "the gap with `qcoll spectrum` on more ranks (docs/solvers.md section 3)",
+             static_cast<int>(size_op));
   SpectrumOptions so = base();
   so.prefix = gap_here ? options_.spectrum_prefix : options_.prefix;
   so.nev = gap_here ? options_.nev : 2;
