@@ -38,8 +38,8 @@
 
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/command_line.hpp"
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/superop/matrix_free.hpp"
-#include "qcoll/tasks/problem.hpp"
 
 namespace {
 

@@ -151,8 +151,9 @@ def merge(paths, output):
     with h5py.File(output, "w") as out:
         copy_attributes(head, out)
         out.attrs["merged_from"] = ",".join(paths)
-        if "model" in head:
-            copy_tree(head["model"], out.require_group("model"))
+        for name in ("model", "result_fields"):
+            if name in head:
+                copy_tree(head[name], out.require_group(name))
         sweep = out.require_group("sweep")
         copy_attributes(head["sweep"], sweep)
         if "sweep_index" in sweep.attrs:

@@ -10,7 +10,7 @@
 
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/io/command_line.hpp"
-#include "qcoll/io/deck.hpp"
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/io/petsc_options.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
@@ -128,18 +128,19 @@ bool sweeps_task(const std::string& task) {
   return task == "evolve" || task == "steady" || task == "spectrum";
 }
 
-PetscErrorCode RunTask(const std::string& task, const Problem& p, Hdf5File& out, RunContext& ctx) {
+PetscErrorCode RunTask(const std::string& task, const Deck& deck, const Problem& p, Hdf5File& out,
+                       RunContext& ctx) {
   PetscFunctionBeginUser;
-  const bool sweep = p.deck->sweep && sweeps_task(task);
-  if (p.deck->sweep && !sweep)
+  const bool sweep = deck.sweep && sweeps_task(task);
+  if (deck.sweep && !sweep)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                           "qcoll: [sweep] applies to the evolve, steady and spectrum tasks; %s "
                           "runs the deck's own values\n",
                           task.c_str()));
   if (sweep && task == "evolve") {
-    PetscCall(RunEvolveSweep(PETSC_COMM_WORLD, p, out, ctx));
+    PetscCall(RunEvolveSweep(PETSC_COMM_WORLD, deck, p, out, ctx));
   } else if (sweep) {
-    PetscCall(RunSweep(PETSC_COMM_WORLD, task, p, ctx.sweep_index, out));
+    PetscCall(RunSweep(PETSC_COMM_WORLD, task, deck, p, ctx.sweep_index, out));
   } else if (task == "steady") {
     PetscCall(RunSteady(PETSC_COMM_WORLD, p, out));
   } else if (task == "spectrum") {
@@ -207,7 +208,8 @@ int run(const CommandLine& cl) {
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
                        "run.output");
-    if (task == "collide") check_collide_input(deck);  // before the output file is touched
+    if (task == "collide")
+      check_collide_input(deck.model, deck.collide);  // before the output file is touched
     const Problem problem = prepare_problem(deck);
     const MemoryEstimate memory =
         estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem));
@@ -224,7 +226,7 @@ int run(const CommandLine& cl) {
                  append ? Hdf5File::Mode::Append : Hdf5File::Mode::Create);
     write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
     install_stop_signals();
-    const PetscErrorCode ierr = RunTask(task, problem, out, ctx);
+    const PetscErrorCode ierr = RunTask(task, deck, problem, out, ctx);
     if (ierr) {
       const char* text = nullptr;
       char* specific = nullptr;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "qcoll/io/deck.hpp"
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/thermo/operators.hpp"
 
 namespace qcoll::testing {

@@ -10,8 +10,8 @@
 
 #include "physics_support.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
+#include "qcoll/model/sandwich.hpp"
 #include "qcoll/solvers/steady.hpp"
-#include "qcoll/superop/sandwich.hpp"
 
 extern "C" void zgeev_(const char* jobvl, const char* jobvr, const int* n, qcoll::cplx* a,
                        const int* lda, qcoll::cplx* w, qcoll::cplx* vl, const int* ldvl,

@@ -12,7 +12,7 @@
 #include "qcoll/collide/convergence.hpp"
 #include "qcoll/collide/quantum_info.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/io/deck_problem.hpp"
 
 using namespace qcoll;
 
@@ -108,11 +108,11 @@ TEST(CollideInput, RejectsNonPsdAncillaWithTheLargestAdmissibleLambda) {
     const Deck ok =
         load_deck_from_string(qubit_deck(kExchange, 0.999 * limit, std::to_string(tau)), "ok.toml");
     EXPECT_NEAR(max_admissible_lambda(ok.model.species[0], tau), limit, 1e-9 * limit);
-    EXPECT_NO_THROW(check_collide_input(ok));
+    EXPECT_NO_THROW(check_collide_input(ok.model, ok.collide));
     const Deck bad =
         load_deck_from_string(qubit_deck(kExchange, 1.01 * limit, std::to_string(tau)), "bad.toml");
     try {
-      check_collide_input(bad);
+      check_collide_input(bad.model, bad.collide);
       ADD_FAILURE() << "a non-PSD ancilla state was accepted at tau = " << tau;
     } catch (const InputError& e) {
       const std::string msg = e.what();
@@ -141,7 +141,7 @@ index = 0
 )";
   const Deck deck = load_deck_from_string(text, "big.toml");
   try {
-    check_collide_input(deck);
+    check_collide_input(deck.model, deck.collide);
     ADD_FAILURE() << "d * d_A = 8192 was accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("8192"), std::string::npos) << e.what();

@@ -131,7 +131,7 @@ TEST(CollideProgress, RecordedStrokes) {
 TEST(CollisionRun, ResumedAfterEveryStrokeEqualsOneRun) {
   DeckProblem s(kTwoBaths + kShortRun);
   CollideSeries whole;
-  ASSERT_EQ(RunCollisions(s.problem, 0.1, &whole), 0);
+  ASSERT_EQ(RunCollisions(collide_input(s.problem), 0.1, &whole), 0);
   ASSERT_EQ(whole.records(), 7u);
 
   CollideProgress saved;
@@ -139,7 +139,7 @@ TEST(CollisionRun, ResumedAfterEveryStrokeEqualsOneRun) {
   for (;;) {
     CollisionRun run;
     const bool resume = saved.stage == CollideProgress::Stage::Running;
-    ASSERT_EQ(run.Setup(s.problem, 0.1, resume ? &saved : nullptr), 0);
+    ASSERT_EQ(run.Setup(collide_input(s.problem), 0.1, resume ? &saved : nullptr), 0);
     ASSERT_EQ(run.Advance(0.0), 0);  // one stroke
     ++pieces;
     if (run.done()) {
@@ -160,29 +160,29 @@ TEST(CollisionRun, ResumedAfterEveryStrokeEqualsOneRun) {
 TEST(CollisionRun, RefusesProgressOfAnotherRun) {
   DeckProblem s(kTwoBaths + kShortRun);
   CollisionRun run;
-  ASSERT_EQ(run.Setup(s.problem, 0.1), 0);
+  ASSERT_EQ(run.Setup(collide_input(s.problem), 0.1), 0);
   ASSERT_EQ(run.Advance(0.0), 0);
   CollideProgress saved;
   ASSERT_EQ(run.Snapshot(&saved), 0);
   PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);  // expected errors: no stack dump
   CollisionRun other;
-  EXPECT_NE(other.Setup(s.problem, 0.05, &saved), 0);  // another tau
+  EXPECT_NE(other.Setup(collide_input(s.problem), 0.05, &saved), 0);  // another tau
   saved.stroke = 3;                                    // the record of stroke 3 missing
   CollisionRun broken;
-  EXPECT_NE(broken.Setup(s.problem, 0.1, &saved), 0);
+  EXPECT_NE(broken.Setup(collide_input(s.problem), 0.1, &saved), 0);
   PetscPopErrorHandler();
 }
 
 TEST(MasterReference, KrylovStateContinuesExactly) {
   DeckProblem s(kTwoBaths + kShortRun);
   MasterReference a, b;
-  ASSERT_EQ(a.Setup(s.problem, 0.05, MasterReference::Method::Krylov), 0);
+  ASSERT_EQ(a.Setup(collide_input(s.problem), 0.05, MasterReference::Method::Krylov), 0);
   DenseMatrix rho_a, rho_b;
   ASSERT_EQ(a.Advance(3, &rho_a), 0);
   std::vector<cplx> state;
   ASSERT_EQ(a.GetState(&state), 0);
   ASSERT_EQ(state.size(), 4u);
-  ASSERT_EQ(b.Setup(s.problem, 0.05, MasterReference::Method::Krylov), 0);
+  ASSERT_EQ(b.Setup(collide_input(s.problem), 0.05, MasterReference::Method::Krylov), 0);
   ASSERT_EQ(b.SetState(state), 0);
   ASSERT_EQ(a.Advance(4, &rho_a), 0);
   ASSERT_EQ(b.Advance(4, &rho_b), 0);
@@ -200,12 +200,12 @@ TEST(CollideCheckpoint, FileRoundTripsAndReplacesAtomically) {
   c.runs[0].series.tau = 0.1;
   {
     CollisionRun run;
-    ASSERT_EQ(run.Setup(s.problem, 0.1), 0);
+    ASSERT_EQ(run.Setup(collide_input(s.problem), 0.1), 0);
     for (int k = 0; k < 5; ++k) ASSERT_EQ(run.Advance(0.0), 0);
     ASSERT_EQ(run.Snapshot(&c.runs[1]), 0);
   }
   c.runs[2].stage = CollideProgress::Stage::Finished;
-  ASSERT_EQ(RunCollisions(s.problem, 0.1, &c.runs[2].series), 0);
+  ASSERT_EQ(RunCollisions(collide_input(s.problem), 0.1, &c.runs[2].series), 0);
   for (CollideProgress& r : c.runs) r.series.wall_seconds = 1.5;  // the same on every rank
 
   const std::string path = shared_temp_path("collide_checkpoint", ".h5.checkpoint");

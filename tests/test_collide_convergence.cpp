@@ -27,9 +27,9 @@ struct DeckProblem {
 };
 
 std::vector<CollideSeries> run_all(const Problem& p) {
-  std::vector<CollideSeries> out(p.deck->collide.tau.size());
+  std::vector<CollideSeries> out(p.settings.collide.tau.size());
   for (size_t k = 0; k < out.size(); ++k)
-    EXPECT_EQ(RunCollisions(p, p.deck->collide.tau[k], &out[k]), 0);
+    EXPECT_EQ(RunCollisions(collide_input(p), p.settings.collide.tau[k], &out[k]), 0);
   return out;
 }
 
@@ -172,8 +172,8 @@ TEST(CollideConvergence, RecordingEveryNthStrokeKeepsTheTrajectory) {
   DeckProblem all(kQubit + "[collide]\ntau = 0.05\nt_final = 2.0\n");
   DeckProblem sparse(kQubit + "[collide]\ntau = 0.05\nt_final = 2.0\noutput_every = 7\n");
   CollideSeries a, b;
-  ASSERT_EQ(RunCollisions(all.problem, 0.05, &a), 0);
-  ASSERT_EQ(RunCollisions(sparse.problem, 0.05, &b), 0);
+  ASSERT_EQ(RunCollisions(collide_input(all.problem), 0.05, &a), 0);
+  ASSERT_EQ(RunCollisions(collide_input(sparse.problem), 0.05, &b), 0);
   ASSERT_EQ(b.records(), 6u);  // strokes 7, 14, ..., 35 and the last, 40
   EXPECT_EQ(b.stroke.back(), 40.0);
   EXPECT_EQ(b.stroke[1], 14.0);
@@ -186,8 +186,8 @@ TEST(CollideConvergence, RecordingEveryNthStrokeKeepsTheTrajectory) {
 TEST(MasterReference, DensePropagatorAndKrylovAgree) {
   DeckProblem s(several_baths(2) + "[collide]\ntau = 0.05\n");
   MasterReference dense, krylov;
-  ASSERT_EQ(dense.Setup(s.problem, 0.05, MasterReference::Method::Dense), 0);
-  ASSERT_EQ(krylov.Setup(s.problem, 0.05, MasterReference::Method::Krylov), 0);
+  ASSERT_EQ(dense.Setup(collide_input(s.problem), 0.05, MasterReference::Method::Dense), 0);
+  ASSERT_EQ(krylov.Setup(collide_input(s.problem), 0.05, MasterReference::Method::Krylov), 0);
   for (index_t strokes : {1, 7, 40}) {
     DenseMatrix a, b;
     ASSERT_EQ(dense.Advance(strokes, &a), 0);

@@ -46,7 +46,7 @@ std::string run_evolve(const Deck& deck, const std::string& stem) {
   RunContext ctx;
   ctx.output_path = path;
   if (deck.sweep) {
-    EXPECT_EQ(RunEvolveSweep(MPI_COMM_WORLD, p, f, ctx), 0);
+    EXPECT_EQ(RunEvolveSweep(MPI_COMM_WORLD, deck, p, f, ctx), 0);
   } else {
     EXPECT_EQ(RunEvolve(MPI_COMM_WORLD, p, f, ctx), 0);
   }

@@ -33,7 +33,8 @@ else:  # pragma: no cover - Debian 12 ships Python 3.11
 PROVENANCE_KEYS = ("qcoll_version", "git_commit", "created", "nranks", "task",
                    "petsc_options", "complete")
 
-# Datasets whose last axis is the species axis (see docs/output.md); names
+# Datasets whose last axis is the species axis (see docs/output.md), for files
+# without /result_fields (whose per-species rows are added per file); names
 # ending in "_species" and descriptions saying "per/each species" count too.
 PER_SPECIES_NAMES = frozenset({
     "work_coherent", "heat_incoherent", "heat_ancilla", "heat_incoherent_ancilla",
@@ -196,7 +197,7 @@ class Group(Mapping):
         density = _is_density(info, run.d)
         if density:
             names = names[:-1] + ["row", "col"]
-        elif _is_per_species(info, run.species):
+        elif _is_per_species(info, run):
             names[-1] = names[-1] or "species"
         if shape and not names[0] and info.name in COORDINATE_NAMES and len(shape) == 1:
             names[0] = info.name
@@ -333,13 +334,14 @@ def _is_density(info, d):
     return _matrix_dimension(info, d) > 0
 
 
-def _is_per_species(info, species):
+def _is_per_species(info, run):
+    species = run.species
     ns = len(species)
     if ns == 0 or not info.shape or info.shape[-1] != ns or info.name == "species_names":
         return False
     if info.labels and info.labels[-1]:
         return info.labels[-1] in ("species", "species_names")
-    return (info.name in PER_SPECIES_NAMES or info.name.endswith("_species")
+    return (info.name in run.per_species_names or info.name.endswith("_species")
             or bool(_SPECIES_DESCRIPTION.search(info.description)))
 
 
@@ -369,7 +371,7 @@ def _convert(data, info, run):
         if info.attrs.get("layout", "column-major") != "row-major":
             matrix = matrix.swapaxes(-1, -2)
         return np.ascontiguousarray(matrix)
-    if isinstance(data, np.ndarray) and _is_per_species(info, run.species):
+    if isinstance(data, np.ndarray) and _is_per_species(info, run):
         return SpeciesArray(data, run.species)
     return data
 
@@ -396,6 +398,13 @@ class Run:
                 self.species = [str(s) for s in np.atleast_1d(_read(model["species_names"]))]
             else:
                 self.species = []
+            # The file's own table of result fields (docs/output.md, /result_fields).
+            self.per_species_names = set(PER_SPECIES_NAMES)
+            fields = f.get("result_fields")
+            if fields is not None and "name" in fields and "per_species" in fields:
+                names = [str(n) for n in np.atleast_1d(_read(fields["name"]))]
+                flags = np.atleast_1d(fields["per_species"][()])
+                self.per_species_names |= {n for n, flag in zip(names, flags) if flag}
             self._root = Group(self, f["/"])
         self.deck_text = self.attrs.get("deck", "")
         self.deck = _parse_deck(self.deck_text)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "dense_kernels.hpp"
@@ -20,7 +21,7 @@
 namespace qcoll {
 namespace {
 
-DenseMatrix initial_density(const Problem& p) {
+DenseMatrix initial_density(const CollideInput& p) {
   const index_t d = p.me.dim;
   DenseMatrix rho(d, d);
   for (index_t i = 0; i < d; ++i)
@@ -28,14 +29,14 @@ DenseMatrix initial_density(const Problem& p) {
   return rho;
 }
 
-double system_energy(const Problem& p, const DenseMatrix& rho) {
+double system_energy(const CollideInput& p, const DenseMatrix& rho) {
   return collide::trace_product(p.me.hamiltonian, rho).real();
 }
 
 // Applies stroke k with every collision measured and appends the record.
 class StrokeRecorder {
  public:
-  StrokeRecorder(const Problem& p, const StroboscopicMap& map) : p_(p), map_(map) {
+  StrokeRecorder(const CollideInput& p, const StroboscopicMap& map) : p_(p), map_(map) {
     for (const Collision& c : map.collisions()) meters_.emplace_back(c, p.me.hamiltonian);
   }
 
@@ -75,12 +76,12 @@ class StrokeRecorder {
   }
 
  private:
-  const Problem& p_;
+  const CollideInput p_;  // references into the problem, copied (callers pass temporaries)
   const StroboscopicMap& map_;
   std::vector<CollisionMeter> meters_;
 };
 
-double steady_state_distance(const Problem& p, const StroboscopicMap& map) {
+double steady_state_distance(const CollideInput& p, const StroboscopicMap& map) {
   const auto me_state = master_equation_steady_state(p.me);
   const auto map_state = map_fixed_point(map);
   if (!me_state || !map_state) return CollideSeries::kNaN;
@@ -112,7 +113,7 @@ std::vector<int> assign_tau_ranks(const std::vector<double>& taus, double t_fina
 }
 
 struct CollisionRun::State {
-  const Problem* p = nullptr;
+  std::optional<CollideInput> p;
   index_t strokes = 0, every = 1;
   index_t stroke = 0;         // strokes applied
   index_t last_recorded = 0;  // the stroke `reference` is at
@@ -133,13 +134,14 @@ bool CollisionRun::done() const {
   return s_ && s_->stroke == s_->strokes;
 }
 
-PetscErrorCode CollisionRun::Setup(const Problem& p, double tau, const CollideProgress* resume) {
+PetscErrorCode CollisionRun::Setup(const CollideInput& p, double tau,
+                                   const CollideProgress* resume) {
   PetscFunctionBeginUser;
   PetscCallCXX(s_ = std::make_unique<State>());
   State& s = *s_;
   s.start = Clock::now();
-  s.p = &p;
-  const CollideSettings& cfg = p.deck->collide;
+  s.p.emplace(p);
+  const CollideSettings& cfg = p.settings;
   const index_t d = p.me.dim;
   s.strokes = stroke_count(cfg.t_final, tau);
   s.every = std::max<index_t>(1, cfg.output_every);
@@ -147,7 +149,7 @@ PetscErrorCode CollisionRun::Setup(const Problem& p, double tau, const CollidePr
   s.series.strokes = static_cast<double>(s.strokes);
   s.series.species = static_cast<double>(p.me.species.size());
   s.series.compared = cfg.compare_master_equation ? 1.0 : 0.0;
-  PetscCallCXX(s.map = std::make_unique<StroboscopicMap>(p.deck->model, p.me, tau));
+  PetscCallCXX(s.map = std::make_unique<StroboscopicMap>(p.model, p.me, tau));
   PetscCallCXX(s.recorder = std::make_unique<StrokeRecorder>(p, *s.map));
   PetscCallCXX(s.rho = initial_density(p));
   if (cfg.compare_master_equation) PetscCall(s.reference.Setup(p, tau));
@@ -190,7 +192,7 @@ PetscErrorCode CollisionRun::Advance(double seconds) {
   PetscFunctionBeginUser;
   PetscCheck(s_, PETSC_COMM_SELF, PETSC_ERR_ORDER, "collide: Advance before Setup");
   State& s = *s_;
-  const bool compare = s.p->deck->collide.compare_master_equation;
+  const bool compare = s.p->settings.compare_master_equation;
   const Clock::time_point start = Clock::now();
   while (s.stroke < s.strokes) {
     const index_t k = s.stroke + 1;
@@ -222,7 +224,7 @@ PetscErrorCode CollisionRun::Snapshot(CollideProgress* out) const {
   out->last_recorded = s.last_recorded;
   PetscCallCXX(out->rho = collide::vec(s.rho));
   out->rho_master_equation.clear();
-  if (s.p->deck->collide.compare_master_equation)
+  if (s.p->settings.compare_master_equation)
     PetscCall(s.reference.GetState(&out->rho_master_equation));
   PetscCallCXX(out->series = s.series);
   out->series.wall_seconds = s.wall_before + seconds_since(s.start);
@@ -233,10 +235,10 @@ PetscErrorCode CollisionRun::Finish(CollideSeries* out) {
   PetscFunctionBeginUser;
   PetscCheck(done(), PETSC_COMM_SELF, PETSC_ERR_ORDER, "collide: Finish before the last stroke");
   State& s = *s_;
-  const Problem& p = *s.p;
+  const CollideInput& p = *s.p;
   PetscCall(s.reference.Destroy());
   CollideSeries& r = s.series;
-  if (p.deck->collide.compare_master_equation) {
+  if (p.settings.compare_master_equation) {
     r.final_distance = r.distance.back();
     if (p.me.dim <= kMaxDenseSteadyDimension)
       PetscCallCXX(r.steady_distance = steady_state_distance(p, *s.map));
@@ -251,7 +253,7 @@ PetscErrorCode CollisionRun::Finish(CollideSeries* out) {
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode RunCollisions(const Problem& p, double tau, CollideSeries* out) {
+PetscErrorCode RunCollisions(const CollideInput& p, double tau, CollideSeries* out) {
   PetscFunctionBeginUser;
   CollisionRun run;
   PetscCall(run.Setup(p, tau));

@@ -1,6 +1,7 @@
 #include "qcoll/collide/master_reference.hpp"
 
 #include "qcoll/collide/steady_reference.hpp"
+#include "qcoll/derive/lindblad_terms.hpp"
 
 namespace qcoll {
 
@@ -8,7 +9,7 @@ MasterReference::~MasterReference() {
   Destroy();
 }
 
-PetscErrorCode MasterReference::Setup(const Problem& p, double tau, Method method) {
+PetscErrorCode MasterReference::Setup(const CollideInput& p, double tau, Method method) {
   PetscFunctionBeginUser;
   d_ = p.me.dim;
   tau_ = tau;
@@ -21,7 +22,7 @@ PetscErrorCode MasterReference::Setup(const Problem& p, double tau, Method metho
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MasterReference::SetupDense(const Problem& p) {
+PetscErrorCode MasterReference::SetupDense(const CollideInput& p) {
   PetscFunctionBeginUser;
   const index_t n = d_ * d_;
   DenseMatrix l;
@@ -53,10 +54,14 @@ PetscErrorCode MasterReference::SetupDense(const Problem& p) {
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MasterReference::SetupKrylov(const Problem& p) {
+PetscErrorCode MasterReference::SetupKrylov(const CollideInput& p) {
   PetscFunctionBeginUser;
-  PetscCall(CreateLiouvillian(PETSC_COMM_SELF, p, &l_));
-  PetscCall(CreateInitialVector(p, l_, &state_));
+  std::vector<PetscScalar> lambdas;
+  for (const SpeciesTerms& s : p.me.species) lambdas.push_back(s.lambda);
+  PetscCall(LiouvillianCreate(PETSC_COMM_SELF, p.me.dim, fixed_liouvillian_terms(p.me),
+                              coherent_liouvillian_terms(p.me), lambdas, &l_));
+  PetscCall(MatCreateVecs(l_.total, &state_, nullptr));
+  PetscCall(FillDensityVector(l_.layout, state_, p.initial));
   PetscCall(VecDuplicate(state_, &next_));
   PetscCall(MFNCreate(PETSC_COMM_SELF, &mfn_));
   PetscCall(MFNSetOperator(mfn_, l_.total));

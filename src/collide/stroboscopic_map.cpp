@@ -9,9 +9,9 @@
 
 namespace qcoll {
 
-void check_collide_input(const Deck& deck) {
-  const index_t d = deck.model.dimension();
-  for (const Species& s : deck.model.species) {
+void check_collide_input(const Model& model, const CollideSettings& settings) {
+  const index_t d = model.dimension();
+  for (const Species& s : model.species) {
     const index_t joint = d * s.ancilla.dim();
     if (joint > kMaxJointDimension)
       throw InputError("collide: the joint system-ancilla dimension of species '" + s.name +
@@ -21,9 +21,9 @@ void check_collide_input(const Deck& deck) {
                            " of the dense finite-tau engine; use a smaller system or ancilla, "
                            "or the master equation (evolve/steady)",
                        "species." + s.name + ".ancilla");
-    for (double tau : deck.collide.tau) check_ancilla_state(s, tau);
+    for (double tau : settings.tau) check_ancilla_state(s, tau);
   }
-  if (deck.model.species.empty())
+  if (model.species.empty())
     throw InputError("collide: the deck has no [[species]]; there is nothing to collide with",
                      "species");
 }

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "qcoll/solvers/sylvester.hpp"
+#include "qcoll/superop/gathered_eigenvalues.hpp"
 #include "qcoll/superop/reduced_space.hpp"
-#include "qcoll/thermo/entropy.hpp"
 #include "steady_methods.hpp"
 
 namespace qcoll {
@@ -587,12 +587,10 @@ PetscErrorCode SteadySolver::Finish(Vec rho, SteadyReport* report) {
   PetscCall(VecNorm(work_, NORM_2, &residual));
   report->residual = residual;
   report->min_eigenvalue = std::numeric_limits<double>::quiet_NaN();
-  report->entropy = std::numeric_limits<double>::quiet_NaN();
-  if (layout_.d <= kMaxEntropyDimension) {  // one diagonalisation of rho serves both
-    EntropyData e;
-    PetscCall(EntropyOfDistributed(rho, nullptr, layout_.d, &e));
-    report->min_eigenvalue = e.min_eigenvalue;
-    report->entropy = e.entropy;
+  report->state_eigenvalues.clear();
+  if (layout_.d <= kMaxStateEigenvalueDimension) {
+    PetscCall(HermitianEigenvaluesOfVec(rho, layout_.d, &report->state_eigenvalues));
+    report->min_eigenvalue = report->state_eigenvalues.front();
   }
   PetscFunctionReturn(0);
 }

@@ -86,8 +86,10 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
     f.write_attribute("/checkpoint", "deck", c.deck);
     f.write_real("/checkpoint/snapshot_times", {c.snapshot_times.size()}, c.snapshot_times,
                  "times of the density matrices stored so far in /evolve/rho");
-    write_thermo_series(f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
-                        true);
+    write_thermo_series(
+        f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
+        FieldAvailability::evolution(
+            true, c.series.values.empty() ? 0 : c.series.values.front().work_coherent.size()));
     f.close();
   });
   PetscCallCXX(commit_checkpoint(comm, tmp, path));

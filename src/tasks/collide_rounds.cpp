@@ -21,7 +21,7 @@ class OwnRuns {
 
   bool busy() const { return active_ != nullptr || next_ < queue_.size(); }
   // The tau being worked on (or last worked on).
-  double tau() const { return p_.deck->collide.tau[current_]; }
+  double tau() const { return p_.settings.collide.tau[current_]; }
 
   // Works on the current run for about `seconds` (starting the next run if
   // there is none); a run that reaches its last stroke is finished.
@@ -32,7 +32,7 @@ class OwnRuns {
       const CollideProgress& saved = runs_[current_];
       const bool resume = saved.stage == CollideProgress::Stage::Running;
       PetscCallCXX(active_ = std::make_unique<CollisionRun>());
-      PetscCall(active_->Setup(p_, tau(), resume ? &saved : nullptr));
+      PetscCall(active_->Setup(collide_input(p_), tau(), resume ? &saved : nullptr));
     }
     PetscCall(active_->Advance(seconds));
     if (active_->done()) {
@@ -123,7 +123,7 @@ PetscErrorCode WriteCheckpoint(MPI_Comm comm, const Problem& p, const std::vecto
     PetscCall(BroadcastDoubles(comm, owner[k], &flat));
     if (owner[k] != rank) PetscCallCXX(runs[k] = unpack_progress(flat));
   }
-  PetscCallCXX(write_collide_checkpoint(comm, path, CollideCheckpoint{p.deck->toml, runs}));
+  PetscCallCXX(write_collide_checkpoint(comm, path, CollideCheckpoint{p.identity, runs}));
   PetscFunctionReturn(0);
 }
 
@@ -146,7 +146,7 @@ PetscErrorCode RunCollideRounds(MPI_Comm comm, const Problem& p, const std::vect
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *stopped = false;
   OwnRuns own(p, owner, rank, *runs);
-  CheckpointClock clock(comm, p.deck->checkpoint.every_seconds);
+  CheckpointClock clock(comm, p.settings.checkpoint.every_seconds);
   std::string failure;
   for (;;) {
     if (failure.empty() && own.busy()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "qcoll/collide/collide_run.hpp"
+#include "qcoll/problem/problem.hpp"
 
 namespace qcoll {
 

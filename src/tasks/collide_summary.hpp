@@ -8,7 +8,7 @@
 
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/io/hdf5_file.hpp"
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/problem/problem.hpp"
 
 namespace qcoll {
 

@@ -119,9 +119,9 @@ PetscErrorCode PrintRestart(MPI_Comm comm, const std::string& path,
 
 PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx) {
   // Input errors are thrown here, before this function's PETSc frame exists.
-  check_collide_input(*p.deck);
+  check_collide_input(p.model, p.settings.collide);
   PetscFunctionBeginUser;
-  const CollideSettings& cfg = p.deck->collide;
+  const CollideSettings& cfg = p.settings.collide;
   const std::string checkpoint = checkpoint_path(ctx.output_path);
   int rank = 0, size = 1;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));

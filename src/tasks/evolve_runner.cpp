@@ -111,7 +111,7 @@ PetscErrorCode EvolutionOperator::SetLambdas(const Problem& p) {
 PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOperator& op,
                              Hdf5File& out, const EvolveTarget& target, EvolveResult* result) {
   PetscFunctionBeginUser;
-  const EvolveSettings& cfg = p.deck->evolve;
+  const EvolveSettings& cfg = p.settings.evolve;
   const std::string& g = target.group;
   PetscLogStage stage_assembly, stage_stepping, stage_output;
   PetscCall(LogStageGet("assembly", &stage_assembly));
@@ -160,7 +160,7 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
     opts.initial_dt = ck.dt;
     snaps.next_row = ck.snapshots;
     snaps.times = ck.snapshot_times;
-    if (ck.deck != p.deck->toml)
+    if (ck.deck != p.identity)
       PetscCall(PetscPrintf(comm, "evolve: note: the deck differs from the checkpoint's deck\n"));
     PetscCall(PetscPrintf(comm, "evolve: restarting from %s at t = %g\n", ckpt_path.c_str(), ck.t));
     result->resumed = true;
@@ -195,7 +195,7 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
     PetscFunctionReturn(0);
   };
   EvolveStats stats;
-  CheckpointClock clock(comm, p.deck->checkpoint.every_seconds);
+  CheckpointClock clock(comm, p.settings.checkpoint.every_seconds);
   PetscErrorCode ckpt_error = 0;
   opts.should_stop = [&]() {
     const bool signalled = stop_signal_received(comm);
@@ -211,7 +211,7 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
     }
     EvolveCheckpoint ck{
         stats.last_output,           times.back(), stats.dt, (index_t)snaps.next_row, snaps.times,
-        ThermoSeries{times, values}, p.deck->toml};
+        ThermoSeries{times, values}, p.identity};
     ckpt_error = WriteEvolveCheckpoint(comm, ckpt_path, rho, ck, p.ops.observable_names);
     return signalled || ckpt_error != 0;
   };
@@ -229,7 +229,8 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
   std::vector<cplx> local;
   PetscCall(LocalValues(rho, &local));
   PetscCallCXX(
-      write_thermo_series(out, g, times, values, p.ops.observable_names, result->with_entropy));
+      write_thermo_series(out, g, times, values, p.ops.observable_names,
+                          FieldAvailability::evolution(result->with_entropy, p.me.species.size())));
   PetscCallCXX(out.write_complex_distributed(
       g + "/rho_final", dd, rstart, local,
       "density matrix at the last time reached, flat column-stacked (reshape(d, d, order='F'))"));

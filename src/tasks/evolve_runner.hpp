@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/model/sandwich.hpp"
+#include "qcoll/problem/problem.hpp"
 #include "qcoll/superop/liouvillian.hpp"
-#include "qcoll/superop/sandwich.hpp"
-#include "qcoll/tasks/problem.hpp"
 #include "qcoll/thermo/operators.hpp"
 
 namespace qcoll {

@@ -24,6 +24,10 @@
 namespace qcoll {
 namespace {
 
+std::size_t species_count(const std::vector<ThermoValues>& v) {
+  return v.empty() ? 0 : v.front().work_coherent.size();
+}
+
 struct FinishedPoint {
   double t = 0.0;  // last output time
   ThermoValues values;
@@ -47,7 +51,8 @@ FinishedPoint reread_point(Hdf5File& f, const std::string& group,
                            const std::vector<std::string>& observables) {
   const ThermoSeries s = read_thermo_series(f, group, observables);
   FinishedPoint pt{s.t.back(), s.values.back(), f.exists(group + "/entropy")};
-  write_thermo_series(f, group, s.t, s.values, observables, pt.with_entropy);
+  write_thermo_series(f, group, s.t, s.values, observables,
+                      FieldAvailability::evolution(pt.with_entropy, species_count(s.values)));
   return pt;
 }
 
@@ -63,7 +68,8 @@ void write_evolve_table(Hdf5File& f, const std::vector<FinishedPoint>& pts,
       std::all_of(pts.begin(), pts.end(), [](const FinishedPoint& p) { return p.with_entropy; });
   f.write_real("/sweep/t_final", {t.size()}, t,
                "time of each point's last output, where the other tables are taken (1/energy)");
-  write_thermo_rows(f, "/sweep", "values", values, observables, entropy,
+  write_thermo_rows(f, "/sweep", "values", values, observables,
+                    FieldAvailability::evolution(entropy, species_count(values)),
                     "; each sweep point at its last output time");
   f.label_dimensions("/sweep/t_final", {"values"});
   f.attach_dimension_scale("/sweep/t_final", "/sweep/values", 0);
@@ -80,10 +86,11 @@ PetscErrorCode PrintPointDone(MPI_Comm comm, size_t k, const FinishedPoint& pt) 
 
 }  // namespace
 
-PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out, RunContext& ctx) {
+PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Deck& deck, const Problem& base, Hdf5File& out,
+                              RunContext& ctx) {
   PetscFunctionBeginUser;
-  PetscCheck(base.deck->sweep, comm, PETSC_ERR_ARG_WRONG, "the deck has no [sweep]");
-  const SweepSettings& sweep = *base.deck->sweep;
+  PetscCheck(deck.sweep, comm, PETSC_ERR_ARG_WRONG, "the deck has no [sweep]");
+  const SweepSettings& sweep = *deck.sweep;
   std::vector<size_t> indices;
   PetscCall(SweepIndices(comm, sweep, ctx.sweep_index, &indices));
   const bool reuse = lambda_species(sweep.key, base.me) >= 0;
@@ -101,7 +108,7 @@ PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out,
     const size_t k = indices[n];
     const std::string group = "/sweep/" + std::to_string(k);
     SweepPoint pt;
-    PetscCall(LoadPoint(*base.deck, sweep, k, &pt));
+    PetscCall(LoadPoint(deck, sweep, k, &pt));
     const Problem& p = *pt.problem;
     PetscCall(PetscPrintf(comm, "sweep: point %zu (%zu of %zu): %s = %.10g\n", k, n + 1,
                           indices.size(), sweep.key.c_str(), sweep.values[k]));
@@ -120,7 +127,7 @@ PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out,
       // Stored states before the checkpoint must have survived in the output.
       PetscCallCXX(target.resume =
                        checkpoint_has_deck(comm, checkpoint, pt.deck.toml) &&
-                       (p.deck->evolve.store_states == 0 || out.exists(group + "/rho")));
+                       (p.settings.evolve.store_states == 0 || out.exists(group + "/rho")));
       // A point that starts anew drops what an interrupted run left of it.
       if (!target.resume) PetscCallCXX(out.remove(group));
     }

@@ -9,6 +9,7 @@
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/tasks.hpp"
+#include "qcoll/thermo/entropy.hpp"
 #include "qcoll/thermo/evaluator.hpp"
 
 namespace qcoll {
@@ -18,7 +19,7 @@ namespace {
 // Whether a steady state alone (no gap) is solved on L assembled in the
 // invariant blocks only.
 bool restricts(const Problem& p, const BlockStructure& blocks) {
-  const SteadySettings& cfg = p.deck->steady;
+  const SteadySettings& cfg = p.settings.steady;
   return cfg.symmetry && blocks.reduces() &&
          (cfg.method == "auto" || cfg.method == "direct" || cfg.method == "iterative");
 }
@@ -27,7 +28,7 @@ bool restricts(const Problem& p, const BlockStructure& blocks) {
 // GMRES + Sylvester is what `auto` or the deck takes: beyond LU's size, or
 // requested, with no other preconditioner asked for). Then no L is assembled.
 bool matrix_free(const Problem& p, const BlockStructure& blocks) {
-  const SteadySettings& cfg = p.deck->steady;
+  const SteadySettings& cfg = p.settings.steady;
   PetscBool pc = PETSC_FALSE;
   PetscOptionsHasName(nullptr, "steady_", "-pc_type", &pc);
   const double n = static_cast<double>(p.me.dim) * static_cast<double>(p.me.dim);
@@ -38,7 +39,7 @@ bool matrix_free(const Problem& p, const BlockStructure& blocks) {
 }  // namespace
 
 double solved_fraction(const std::string& task, const Problem& p) {
-  if (task != "steady" || p.deck->steady.gap) return 1.0;
+  if (task != "steady" || p.settings.steady.gap) return 1.0;
   const BlockStructure b = steady_block_structure(p.me.dim, current_terms(p));
   if (matrix_free(p, b)) return 0.0;
   if (!restricts(p, b)) return 1.0;
@@ -100,7 +101,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
   PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
   PetscCall(MatCreateVecs(full_, &rho_, nullptr));
   if (spectrum && !steady) {
-    const SteadySettings& cfg = p.deck->steady;
+    const SteadySettings& cfg = p.settings.steady;
     SpectrumOptions so;
     so.nev = cfg.nev;
     so.tol = std::min(cfg.tol, so.tol);
@@ -114,7 +115,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
 
 PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
   PetscFunctionBeginUser;
-  const SteadySettings& cfg = p.deck->steady;
+  const SteadySettings& cfg = p.settings.steady;
   SteadyOptions o;
   o.method = cfg.method;
   o.tol = cfg.tol;
@@ -189,10 +190,12 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   ThermoEvaluator thermo;
   PetscCall(thermo.Setup(full_, p.ops, p.betas, false));
   PetscCall(thermo.Evaluate(rho_, &out->values));
-  out->with_entropy = std::isfinite(out->report.entropy);
+  out->with_entropy = !out->report.state_eigenvalues.empty();
   // dS/dt = 0 at the steady state: Pi = -sum_j beta_j Qdot_inc^j (and Pi_A
   // likewise), free of the round-off in tr(L(rho) ln rho).
-  out->values.set_entropy(out->with_entropy ? out->report.entropy : 0.0, 0.0, p.betas);
+  const double entropy =
+      out->with_entropy ? von_neumann_entropy(out->report.state_eigenvalues) : 0.0;
+  out->values.set_entropy(entropy, 0.0, p.betas);
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
@@ -200,7 +203,7 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
 PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns) {
   PetscFunctionBeginUser;
   SteadyRunner runner;
-  PetscCall(runner.Setup(comm, p, true, p.deck->steady.gap, /*plan_only=*/true));
+  PetscCall(runner.Setup(comm, p, true, p.settings.steady.gap, /*plan_only=*/true));
   *plan = runner.plan();
   *unknowns = plan->unknowns;
   PetscFunctionReturn(0);
@@ -240,7 +243,8 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
   const double first_law = std::accumulate(v.work_coherent.begin(), v.work_coherent.end(), 0.0) +
                            std::accumulate(v.heat_incoherent.begin(), v.heat_incoherent.end(), 0.0);
   PetscCallCXX({
-    write_thermo_point(f, g, v, p.ops.observable_names, point.with_entropy);
+    write_thermo_point(f, g, v, p.ops.observable_names,
+                       FieldAvailability::steady_state(point.with_entropy, p.me.species.size()));
     f.write_complex_distributed(g + "/rho", dd, rstart, local,
                                 "steady-state density matrix, flat column-stacked "
                                 "(reshape(d, d, order='F'))");

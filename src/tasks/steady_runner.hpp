@@ -6,10 +6,10 @@
 #include <string>
 
 #include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/problem/problem.hpp"
 #include "qcoll/solvers/spectrum.hpp"
 #include "qcoll/solvers/steady.hpp"
 #include "qcoll/superop/reduced_space.hpp"
-#include "qcoll/tasks/problem.hpp"
 #include "qcoll/thermo/operators.hpp"
 
 namespace qcoll {

@@ -8,7 +8,7 @@ namespace qcoll {
 PetscErrorCode RunSteady(MPI_Comm comm, const Problem& p, Hdf5File& out) {
   PetscFunctionBeginUser;
   SteadyRunner runner;
-  PetscCall(runner.Setup(comm, p, /*steady=*/true, /*spectrum=*/p.deck->steady.gap));
+  PetscCall(runner.Setup(comm, p, /*steady=*/true, /*spectrum=*/p.settings.steady.gap));
   SteadyPoint point;
   PetscCall(runner.Solve(p, &point));
   PetscCall(runner.WriteSteady(out, "/steady", p, point));

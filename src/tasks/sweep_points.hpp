@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "qcoll/io/hdf5_file.hpp"
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/io/deck_problem.hpp"
 
 namespace qcoll {
 

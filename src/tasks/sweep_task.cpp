@@ -15,52 +15,23 @@
 namespace qcoll {
 namespace {
 
-std::vector<double> scalars(const std::vector<SteadyPoint>& pts, double ThermoValues::*m) {
-  std::vector<double> out;
-  for (const SteadyPoint& p : pts) out.push_back(p.values.*m);
-  return out;
-}
-
-std::vector<double> per_species(const std::vector<SteadyPoint>& pts,
-                                std::vector<double> ThermoValues::*m) {
-  std::vector<double> out;
-  for (const SteadyPoint& p : pts)
-    out.insert(out.end(), (p.values.*m).begin(), (p.values.*m).end());
-  return out;
-}
-
+// The steady-state rows of every point (the fields of result_fields.hpp, as
+// an evolve sweep's final-time table has them) and each point's residual.
 void write_steady_table(Hdf5File& f, const std::vector<SteadyPoint>& pts,
                         const std::vector<std::string>& observables) {
-  const hsize_t np = pts.size(), ns = pts.front().values.work_coherent.size();
-  f.write_real("/sweep/energy", {np}, scalars(pts, &ThermoValues::energy),
-               "<H_S> at each point's steady state (energy)");
-  f.write_real("/sweep/work_coherent", {np, ns}, per_species(pts, &ThermoValues::work_coherent),
-               "coherent work rate Wdot_C^j per point and species (energy/time)");
-  f.write_real("/sweep/heat_incoherent", {np, ns}, per_species(pts, &ThermoValues::heat_incoherent),
-               "incoherent heat rate Qdot_inc^j per point and species (energy/time)");
-  f.write_real("/sweep/heat_ancilla", {np, ns}, per_species(pts, &ThermoValues::heat_ancilla),
-               "energy gained by the ancillas per unit time Qdot_A^j per point and species "
-               "(energy/time)");
-  f.write_real("/sweep/work_switching", {np}, scalars(pts, &ThermoValues::work_switching),
-               "switching work rate per point (energy/time)");
-  f.write_real("/sweep/entropy_production", {np}, scalars(pts, &ThermoValues::entropy_production),
-               "Pi = -sum_j beta_j Qdot_inc^j per point (1/time)");
-  f.write_real("/sweep/entropy_production_ancilla", {np},
-               scalars(pts, &ThermoValues::entropy_production_ancilla),
-               "Pi_A = -sum_j beta_j Qdot_incA^j per point (1/time)");
-  if (std::all_of(pts.begin(), pts.end(), [](const SteadyPoint& p) { return p.with_entropy; }))
-    f.write_real("/sweep/entropy", {np}, scalars(pts, &ThermoValues::entropy),
-                 "von Neumann entropy of each point's steady state (dimensionless)");
+  std::vector<ThermoValues> values;
   std::vector<double> residual;
-  for (const SteadyPoint& p : pts) residual.push_back(p.report.residual);
-  f.write_real("/sweep/residual", {np}, residual, "||L(rho)||_2 per point (1/time)");
-  if (!observables.empty()) f.ensure_group("/sweep/observables");
-  for (size_t k = 0; k < observables.size(); ++k) {
-    std::vector<cplx> data;
-    for (const SteadyPoint& p : pts) data.push_back(p.values.observables[k]);
-    f.write_complex("/sweep/observables/" + observables[k], {np}, data,
-                    "tr(O rho) per point for the deck's observable " + observables[k]);
+  for (const SteadyPoint& p : pts) {
+    values.push_back(p.values);
+    residual.push_back(p.report.residual);
   }
+  const bool entropy =
+      std::all_of(pts.begin(), pts.end(), [](const SteadyPoint& p) { return p.with_entropy; });
+  const std::size_t ns = values.front().work_coherent.size();
+  write_thermo_rows(f, "/sweep", "values", values, observables,
+                    FieldAvailability::steady_state(entropy, ns),
+                    "; at each sweep point's steady state");
+  f.write_real("/sweep/residual", {residual.size()}, residual, "||L(rho)||_2 per point (1/time)");
 }
 
 void write_spectrum_table(Hdf5File& f, const std::vector<SteadyPoint>& pts) {
@@ -83,17 +54,17 @@ void write_spectrum_table(Hdf5File& f, const std::vector<SteadyPoint>& pts) {
 
 }  // namespace
 
-PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& base,
-                        std::optional<long long> only, Hdf5File& out) {
+PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Deck& deck,
+                        const Problem& base, std::optional<long long> only, Hdf5File& out) {
   PetscFunctionBeginUser;
-  PetscCheck(base.deck->sweep, comm, PETSC_ERR_ARG_WRONG, "the deck has no [sweep]");
+  PetscCheck(deck.sweep, comm, PETSC_ERR_ARG_WRONG, "the deck has no [sweep]");
   PetscCheck(task == "steady" || task == "spectrum", comm, PETSC_ERR_SUP,
              "[sweep] runs the steady and spectrum tasks, not %s", task.c_str());
-  const SweepSettings& sweep = *base.deck->sweep;
+  const SweepSettings& sweep = *deck.sweep;
   std::vector<size_t> indices;
   PetscCall(SweepIndices(comm, sweep, only, &indices));
   const bool steady = task == "steady";
-  const bool spectrum = !steady || base.deck->steady.gap;
+  const bool spectrum = !steady || base.settings.steady.gap;
   const bool reuse = lambda_species(sweep.key, base.me) >= 0;
   PetscCall(PetscPrintf(comm, "sweep: %s over %zu value(s) of %s%s\n", task.c_str(), indices.size(),
                         sweep.key.c_str(), reuse ? " (reusing the assembled Liouvillian)" : ""));
@@ -104,7 +75,7 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
   for (size_t n = 0; n < indices.size(); ++n) {
     const size_t k = indices[n];
     SweepPoint pt;
-    PetscCall(LoadPoint(*base.deck, sweep, k, &pt));
+    PetscCall(LoadPoint(deck, sweep, k, &pt));
     const Problem& p = *pt.problem;
     PetscCall(
         PetscPrintf(comm, "sweep: point %zu: %s = %.10g\n", k, sweep.key.c_str(), sweep.values[k]));

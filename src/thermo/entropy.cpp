@@ -29,8 +29,7 @@ EntropyData entropy_dense(const DenseMatrix& rho, const DenseMatrix* drho) {
   }
   EntropyData out;
   out.min_eigenvalue = e.values.front();
-  for (double p : e.values)
-    if (p > 0.0) out.entropy -= p * std::log(p);
+  out.entropy = von_neumann_entropy(e.values);
   if (drho) {
     // tr(rho' ln rho) = sum_k ln p_k <k|rho'|k>, with M = rho' U formed row by row
     // (contiguous inner loop) and <k|rho'|k> = sum_i conj(U_ik) M_ik.
@@ -54,6 +53,13 @@ EntropyData entropy_dense(const DenseMatrix& rho, const DenseMatrix* drho) {
 }
 
 }  // namespace
+
+double von_neumann_entropy(const std::vector<double>& eigenvalues) {
+  double s = 0.0;
+  for (double p : eigenvalues)
+    if (p > 0.0) s -= p * std::log(p);
+  return s;
+}
 
 PetscErrorCode EntropyOfDistributed(Vec rho, Vec drho, index_t d, EntropyData* out) {
   PetscFunctionBeginUser;

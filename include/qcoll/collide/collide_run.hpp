@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/collide/collide_input.hpp"
 
 namespace qcoll {
 
@@ -80,7 +80,7 @@ index_t recorded_strokes(index_t stroke, index_t strokes, index_t every);
 // the cost of a run taken as its number of strokes (the same on every rank).
 std::vector<int> assign_tau_ranks(const std::vector<double>& taus, double t_final, int nranks);
 
-// The run at `tau` with p.deck->collide's settings, in pieces. Collective on
+// The run at `tau` with p.settings's settings, in pieces. Collective on
 // PETSC_COMM_SELF only. Assumes check_collide_input passed.
 class CollisionRun {
  public:
@@ -91,7 +91,7 @@ class CollisionRun {
 
   // Builds the map and starts from the deck's initial state, or continues
   // `resume` (a Running progress of this tau, e.g. from a checkpoint).
-  PetscErrorCode Setup(const Problem& p, double tau, const CollideProgress* resume = nullptr);
+  PetscErrorCode Setup(const CollideInput& p, double tau, const CollideProgress* resume = nullptr);
   // Applies strokes until `seconds` of wall time have passed (at least one
   // stroke) or the last stroke is done.
   PetscErrorCode Advance(double seconds);
@@ -107,6 +107,6 @@ class CollisionRun {
 };
 
 // The whole run at `tau` in one piece.
-PetscErrorCode RunCollisions(const Problem& p, double tau, CollideSeries* out);
+PetscErrorCode RunCollisions(const CollideInput& p, double tau, CollideSeries* out);
 
 }  // namespace qcoll

@@ -8,7 +8,8 @@
 // -collide_mfn_tol 1e-13, -collide_mfn_ncv 20).
 #include <slepcmfn.h>
 
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/collide/collide_input.hpp"
+#include "qcoll/superop/liouvillian.hpp"
 
 namespace qcoll {
 
@@ -25,7 +26,7 @@ class MasterReference {
 
   // Sets rho_ME(0) to the deck's initial state; one stroke is `tau`.
   // Automatic: Dense for d <= kMaxDenseReferenceDimension, Krylov above.
-  PetscErrorCode Setup(const Problem& p, double tau, Method method = Method::Automatic);
+  PetscErrorCode Setup(const CollideInput& p, double tau, Method method = Method::Automatic);
   // rho_ME after `strokes` more strokes, into `rho` (dense, row-major).
   PetscErrorCode Advance(index_t strokes, DenseMatrix* rho);
   // The current rho_ME, column-stacked (for checkpoints), and setting it
@@ -36,8 +37,8 @@ class MasterReference {
   PetscErrorCode Destroy();
 
  private:
-  PetscErrorCode SetupDense(const Problem& p);
-  PetscErrorCode SetupKrylov(const Problem& p);
+  PetscErrorCode SetupDense(const CollideInput& p);
+  PetscErrorCode SetupKrylov(const CollideInput& p);
 
   index_t d_ = 0;
   double tau_ = 0.0;

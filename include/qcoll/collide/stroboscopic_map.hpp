@@ -3,8 +3,8 @@
 // one collision with each species in deck order, and advances time by tau.
 #include <vector>
 
+#include "qcoll/collide/collide_settings.hpp"
 #include "qcoll/collide/collision.hpp"
-#include "qcoll/io/deck.hpp"
 
 namespace qcoll {
 
@@ -20,7 +20,7 @@ inline constexpr index_t kMaxJointDimension = 4096;
 // before any PETSc work: the joint dimension of every species, and rho_A >= 0
 // at every tau (the message states the largest admissible lambda). Throws
 // InputError.
-void check_collide_input(const Deck& deck);
+void check_collide_input(const Model& model, const CollideSettings& settings);
 
 // Strokes needed to reach t_final (t_final rounded to a multiple of tau, at least one).
 index_t stroke_count(double t_final, double tau);

@@ -4,7 +4,7 @@
 //   coherent    L_Gj(rho) = -i[G_j, rho]        (L = L_0 + sum_j lambda_j L_Gj)
 // and the adjoint (Heisenberg) action used for observables' time derivatives.
 #include "qcoll/derive/master_equation.hpp"
-#include "qcoll/superop/sandwich.hpp"
+#include "qcoll/model/sandwich.hpp"
 
 namespace qcoll {
 

@@ -9,42 +9,9 @@
 
 #include "qcoll/model/expression.hpp"
 #include "qcoll/model/model.hpp"
+#include "qcoll/problem/settings.hpp"
 
 namespace qcoll {
-
-struct RunSettings {
-  std::string task = "evolve";  // evolve | steady | spectrum | collide
-  std::string output;           // HDF5 path ("" -> <deck stem>.h5)
-};
-
-struct EvolveSettings {
-  double t_final = 10.0;
-  double dt_output = 0.1;
-  std::string method = "ts";  // ts | expm
-  double rtol = 1e-8;
-  double atol = 1e-10;
-  bool entropy = true;
-  index_t store_states = 0;  // store rho every k-th output (0: final only)
-};
-
-struct SteadySettings {
-  std::string method = "auto";  // auto | eigen | direct | iterative | evolve
-  bool gap = false;
-  index_t nev = 6;  // eigenvalues for the gap / spectrum
-  double tol = 1e-13;
-  bool symmetry = true;  // solve in the invariant blocks of rho the steady state lives in
-};
-
-struct CollideSettings {
-  std::vector<double> tau{0.1, 0.05, 0.025, 0.0125};
-  double t_final = 10.0;
-  bool compare_master_equation = true;
-  index_t output_every = 1;  // record every n-th stroke
-};
-
-struct CheckpointSettings {
-  double every_seconds = 0.0;  // 0: only on signals
-};
 
 struct SweepSettings {
   std::string key;  // dotted deck key, e.g. "species.hot.lambda"
@@ -58,7 +25,9 @@ struct Override {
   std::string value;
 };
 
-struct Deck {
+// The deck: its typed settings (the base, what every point reads) plus the
+// model, the sweep and where it all came from.
+struct Deck : Settings {
   std::string path;  // file the deck came from
   std::string title;
   std::string toml;                 // the full deck after overrides, as TOML text
@@ -71,11 +40,6 @@ struct Deck {
   std::map<std::string, int> key_lines;
   Parameters params;
   Model model;
-  RunSettings run;
-  EvolveSettings evolve;
-  SteadySettings steady;
-  CollideSettings collide;
-  CheckpointSettings checkpoint;
   std::optional<SweepSettings> sweep;
 };
 

@@ -92,6 +92,9 @@ struct SteadyPlan {
   std::string method, reason;
 };
 
+// The largest d for which the solver diagonalises the state it returns.
+inline constexpr index_t kMaxStateEigenvalueDimension = 2048;
+
 struct SteadyReport {
   std::string method;              // method used
   std::string reason;              // why (auto) or "requested"
@@ -99,8 +102,10 @@ struct SteadyReport {
   double trace_error = 0.0;        // |w^H x - 1| of the raw solution x
   double hermiticity_error = 0.0;  // ||x - x^dag||_F of the raw solution (unit trace)
   double min_eigenvalue = 0.0;     // smallest eigenvalue of rho (NaN if d too large)
-  double entropy = 0.0;            // S(rho) from the same diagonalisation (NaN if d too large)
-  PetscInt iterations = 0;         // KSP iterations, EPS restarts, TS steps (0 for LU)
+  // All eigenvalues of rho, ascending (empty above kMaxStateEigenvalueDimension);
+  // the caller takes the entropy from them rather than diagonalising again.
+  std::vector<double> state_eigenvalues;
+  PetscInt iterations = 0;  // KSP iterations, EPS restarts, TS steps (0 for LU)
   double wall_seconds = 0.0;
   bool unique_checked = false;
   bool unique = true;

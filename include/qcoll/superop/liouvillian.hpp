@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "qcoll/superop/sandwich.hpp"
+#include "qcoll/model/sandwich.hpp"
 
 namespace qcoll {
 

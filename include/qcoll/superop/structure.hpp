@@ -19,7 +19,7 @@
 //   found from the operators' sparsity, with no charge named.
 #include <vector>
 
-#include "qcoll/superop/sandwich.hpp"
+#include "qcoll/model/sandwich.hpp"
 
 namespace qcoll {
 

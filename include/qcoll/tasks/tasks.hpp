@@ -5,8 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/hdf5_file.hpp"
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/problem/problem.hpp"
 
 namespace qcoll {
 
@@ -43,8 +44,8 @@ PetscErrorCode RunSpectrum(MPI_Comm comm, const Problem& p, Hdf5File& out);
 // value of the swept key, or only at point `only` (--sweep-index):
 // /sweep/values, per-point tables /sweep/<quantity>[npoints, ...] and
 // groups /sweep/<k>/.
-PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& base,
-                        std::optional<long long> only, Hdf5File& out);
+PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Deck& deck,
+                        const Problem& base, std::optional<long long> only, Hdf5File& out);
 
 // [sweep] with the evolve task: the evolution at every value of the swept
 // key, or only at ctx.sweep_index: each point's /evolve layout in
@@ -53,7 +54,8 @@ PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Problem& b
 // checkpoint; with ctx.restart keeps the points already finished in `out`
 // and resumes the first unfinished one from the checkpoint written with its
 // deck (see evolve_sweep.cpp). Sets ctx.stopped after a stop signal.
-PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Problem& base, Hdf5File& out, RunContext& ctx);
+PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Deck& deck, const Problem& base, Hdf5File& out,
+                              RunContext& ctx);
 
 // Throws InputError (key sweep.values, naming the point and its value)
 // unless the deck with the override of every [sweep] point (or only of point

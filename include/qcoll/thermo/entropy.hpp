@@ -7,6 +7,8 @@
 // skips them. Eigenvalues below kEigenvalueFloor are clipped in ln rho.
 #include <petscvec.h>
 
+#include <vector>
+
 #include "qcoll/model/types.hpp"
 
 namespace qcoll {
@@ -19,6 +21,9 @@ struct EntropyData {
   double entropy_rate = 0.0;
   double min_eigenvalue = 0.0;
 };
+
+// -sum_k p_k ln p_k over the positive eigenvalues p_k of rho.
+double von_neumann_entropy(const std::vector<double>& eigenvalues);
 
 // Collective. drho may be nullptr (then entropy_rate = 0).
 PetscErrorCode EntropyOfDistributed(Vec rho, Vec drho, index_t d, EntropyData* out);

@@ -1,4 +1,4 @@
-#include "qcoll/superop/sandwich.hpp"
+#include "qcoll/model/sandwich.hpp"
 
 namespace qcoll {
 

@@ -1,4 +1,4 @@
-#include "qcoll/tasks/problem.hpp"
+#include "qcoll/problem/problem.hpp"
 
 #include <petscts.h>
 
@@ -10,11 +10,11 @@
 
 namespace qcoll {
 
-Problem prepare_problem(const Deck& deck) {
-  MasterEquation me = derive_master_equation(deck.model);
-  InitialDensity initial(deck.model, me.hamiltonian);
-  Problem p{&deck, std::move(me), {}, {}, {}, std::move(initial)};
-  p.ops = thermo_operators(deck.model, p.me);
+Problem prepare_problem(const Model& model, const Settings& settings, std::string identity) {
+  MasterEquation me = derive_master_equation(model);
+  InitialDensity initial(model, me.hamiltonian);
+  Problem p{model, std::move(me), {}, {}, {}, std::move(initial), settings, std::move(identity)};
+  p.ops = thermo_operators(model, p.me);
   for (const SpeciesTerms& s : p.me.species) {
     p.betas.push_back(s.beta);
     p.lambdas.push_back(s.lambda);
@@ -51,7 +51,7 @@ PetscErrorCode ProductsSuffice(const Problem& p, bool* flag, std::string* ts_typ
   *ts_type = set ? type : "";
   const bool explicit_ts =
       !set || !std::strcmp(type, TSRK) || !std::strcmp(type, TSEULER) || !std::strcmp(type, TSSSP);
-  const std::string& method = p.deck->evolve.method;
+  const std::string& method = p.settings.evolve.method;
   *flag = method == "expm" || (method == "ts" && explicit_ts);
   PetscFunctionReturn(0);
 }
