@@ -10,6 +10,7 @@
 
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/io/command_line.hpp"
+#include "qcoll/io/deck_points.hpp"
 #include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/io/petsc_options.hpp"
@@ -63,19 +64,31 @@ std::string petsc_options_string() {
   return s;
 }
 
-// --restart FILE.h5: evolve or collide, FILE.h5.checkpoint must exist and
-// come from the same task and the same physics.
+// --restart FILE.h5: an evolve or collide run, or any sweep. A single run
+// needs FILE.h5.checkpoint from the same task and the same physics; a sweep
+// keeps the points FILE.h5 has finished and needs the file or a checkpoint.
 void check_restart(const CommandLine& cl, const std::string& task, const Deck& deck) {
-  if (task != "evolve" && task != "collide")
+  const bool sweep = deck.sweep.has_value();
+  if (task != "evolve" && task != "collide" && !sweep)
     throw InputError(
-        "--restart continues an evolve or collide run; the task here is '" + task + "'",
+        "--restart continues an evolve or collide run, or a sweep; the task here "
+        "is '" +
+            task + "' without [sweep]",
         "command line");
   if (!cl.output.empty() && cl.output != cl.restart)
     throw InputError("--restart " + cl.restart + " continues into the same file; -o " + cl.output +
                          " names another",
                      "command line");
   const std::string checkpoint = checkpoint_path(cl.restart);
-  if (!file_exists(checkpoint))
+  const bool have_checkpoint = file_exists(checkpoint);
+  if (sweep && !have_checkpoint) {
+    if (!file_exists(cl.restart))
+      throw InputError(
+          "nothing to restart from: neither " + cl.restart + " nor " + checkpoint + " exists",
+          "command line");
+    return;  // the finished points of the file are kept, the others computed
+  }
+  if (!have_checkpoint)
     throw InputError("no checkpoint to restart from: " + checkpoint +
                          " does not exist (checkpoints are written every [checkpoint] "
                          "every_seconds and when the run receives SIGTERM or SIGUSR1)",
@@ -86,10 +99,31 @@ void check_restart(const CommandLine& cl, const std::string& task, const Deck& d
                          " run; continue it with `qcoll " + written_by + " ... --restart " +
                          cl.restart + "`",
                      "command line");
-  if (task == "collide") check_collide_restart(PETSC_COMM_WORLD, deck, checkpoint);
-  // A single evolve run continues only with its own physics and [evolve]
-  // settings; an evolve sweep matches the checkpoint to its point instead.
-  if (task == "evolve" && !deck.sweep) check_evolve_restart(PETSC_COMM_WORLD, deck, checkpoint);
+  // A single run continues only with its own physics and settings; a sweep
+  // matches the checkpoint to its point instead.
+  if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck, checkpoint);
+  if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck, checkpoint);
+}
+
+// Every collide point's ancilla states are checked before any work (and
+// before the output file is touched): rho_A >= 0 at every tau.
+void check_collide_points(const Deck& deck, std::optional<long long> only) {
+  if (!deck.sweep) {
+    check_collide_input(deck.model, deck.collide);
+    return;
+  }
+  for (size_t k = 0; k < deck.sweep->values.size(); ++k) {
+    if (only && static_cast<size_t>(*only) != k) continue;
+    const Override o = sweep_override(*deck.sweep, k);
+    const Deck point = with_override(deck, o);
+    try {
+      check_collide_input(point.model, point.collide);
+    } catch (const InputError& e) {
+      throw InputError(
+          "point " + std::to_string(k) + " (" + o.key + " = " + o.value + "): " + e.what(),
+          e.key().empty() ? "sweep.values" : e.key());
+    }
+  }
 }
 
 // `arg` quoted for a POSIX shell when it needs it.
@@ -123,39 +157,6 @@ void report_unused_options(const CommandLine& cl) {
   if (!note.empty()) PetscPrintf(PETSC_COMM_WORLD, "%s", note.c_str());
 }
 
-// The tasks a [sweep] applies to.
-bool sweeps_task(const std::string& task) {
-  return task == "evolve" || task == "steady" || task == "spectrum";
-}
-
-PetscErrorCode RunTask(const std::string& task, const Deck& deck, const Problem& p, Hdf5File& out,
-                       RunContext& ctx) {
-  PetscFunctionBeginUser;
-  const bool sweep = deck.sweep && sweeps_task(task);
-  if (deck.sweep && !sweep)
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "qcoll: [sweep] applies to the evolve, steady and spectrum tasks; %s "
-                          "runs the deck's own values\n",
-                          task.c_str()));
-  if (sweep && task == "evolve") {
-    PetscCall(RunEvolveSweep(PETSC_COMM_WORLD, deck, p, out, ctx));
-  } else if (sweep) {
-    PetscCall(RunSweep(PETSC_COMM_WORLD, task, deck, p, ctx.sweep_index, out));
-  } else if (task == "steady") {
-    PetscCall(RunSteady(PETSC_COMM_WORLD, p, out));
-  } else if (task == "spectrum") {
-    PetscCall(RunSpectrum(PETSC_COMM_WORLD, p, out));
-  } else if (task == "evolve") {
-    PetscCall(RunEvolve(PETSC_COMM_WORLD, p, out, ctx));
-  } else if (task == "collide") {
-    PetscCall(RunCollide(PETSC_COMM_WORLD, p, out, ctx));
-  } else {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "task '%s' is not available in this build",
-            task.c_str());
-  }
-  PetscFunctionReturn(0);
-}
-
 // Returns the process exit status.
 int run(const CommandLine& cl) {
   Deck deck;
@@ -178,10 +179,7 @@ int run(const CommandLine& cl) {
     ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
     if (cl.sweep_index) {
       const size_t points = deck.sweep ? deck.sweep->values.size() : 0;
-      if (!deck.sweep || !sweeps_task(task))
-        throw InputError(
-            "--sweep-index needs a deck with [sweep] and the evolve, steady or spectrum task",
-            "command line");
+      if (!deck.sweep) throw InputError("--sweep-index needs a deck with [sweep]", "command line");
       if (static_cast<unsigned long long>(*cl.sweep_index) >= points)
         throw InputError("--sweep-index " + std::to_string(*cl.sweep_index) +
                              " is out of range: the sweep has " + std::to_string(points) +
@@ -195,7 +193,7 @@ int run(const CommandLine& cl) {
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
-    if (sweeps_task(task)) check_sweep_points(deck, cl.sweep_index);
+    check_sweep_points(deck, cl.sweep_index);
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&
         restart_already_complete(PETSC_COMM_WORLD, deck, task, output)) {
@@ -226,7 +224,10 @@ int run(const CommandLine& cl) {
                  append ? Hdf5File::Mode::Append : Hdf5File::Mode::Create);
     write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
     install_stop_signals();
-    const PetscErrorCode ierr = RunTask(task, deck, problem, out, ctx);
+    // Without [sweep] the problem prepared above is the one point.
+    const PetscErrorCode ierr =
+        deck.sweep ? RunTask(PETSC_COMM_WORLD, task, DeckPoints(deck), out, ctx)
+                   : RunTask(PETSC_COMM_WORLD, task, SinglePoint(problem), out, ctx);
     if (ierr) {
       const char* text = nullptr;
       char* specific = nullptr;
@@ -239,9 +240,11 @@ int run(const CommandLine& cl) {
     }
     if (ctx.stopped) {
       out.close();
-      PetscPrintf(PETSC_COMM_WORLD,
-                  "qcoll: stopped early; checkpoint in %s. Continue with:\n  %s\n",
-                  checkpoint_path(output).c_str(), restart_command(cl, task, output).c_str());
+      const std::string saved = file_exists(checkpoint_path(output))
+                                    ? "checkpoint in " + checkpoint_path(output)
+                                    : "the finished sweep points are in " + output;
+      PetscPrintf(PETSC_COMM_WORLD, "qcoll: stopped early; %s. Continue with:\n  %s\n",
+                  saved.c_str(), restart_command(cl, task, output).c_str());
       return 0;
     }
     write_complete(out);

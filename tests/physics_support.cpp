@@ -98,7 +98,9 @@ std::string run_steady_like_command_line(const Deck& deck, const std::string& st
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   Hdf5File out(path, MPI_COMM_WORLD);
   write_run_header(out, deck, p.me, Provenance{"steady", "", size});
-  EXPECT_EQ(RunSteady(MPI_COMM_WORLD, p, out), 0);
+  RunContext ctx;
+  ctx.output_path = path;
+  EXPECT_EQ(RunProblem(MPI_COMM_WORLD, "steady", p, out, ctx), 0);
   write_complete(out);
   out.close();
   return path;

@@ -167,7 +167,7 @@ TEST(CollisionRun, RefusesProgressOfAnotherRun) {
   PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);  // expected errors: no stack dump
   CollisionRun other;
   EXPECT_NE(other.Setup(collide_input(s.problem), 0.05, &saved), 0);  // another tau
-  saved.stroke = 3;                                    // the record of stroke 3 missing
+  saved.stroke = 3;  // the record of stroke 3 missing
   CollisionRun broken;
   EXPECT_NE(broken.Setup(collide_input(s.problem), 0.1, &saved), 0);
   PetscPopErrorHandler();
@@ -291,7 +291,7 @@ TEST(CollideTask, StopsOnSignalAndRestartEqualsOneRun) {
     Hdf5File out(whole_path, MPI_COMM_WORLD);
     RunContext ctx;
     ctx.output_path = whole_path;
-    ASSERT_EQ(RunCollide(MPI_COMM_WORLD, s.problem, out, ctx), 0);
+    ASSERT_EQ(RunProblem(MPI_COMM_WORLD, "collide", s.problem, out, ctx), 0);
     EXPECT_FALSE(ctx.stopped);
   }
   {
@@ -299,7 +299,7 @@ TEST(CollideTask, StopsOnSignalAndRestartEqualsOneRun) {
     RunContext ctx;
     ctx.output_path = cut_path;
     raise_stop_flag();
-    const PetscErrorCode ierr = RunCollide(MPI_COMM_WORLD, s.problem, out, ctx);
+    const PetscErrorCode ierr = RunProblem(MPI_COMM_WORLD, "collide", s.problem, out, ctx);
     clear_stop_flag();
     ASSERT_EQ(ierr, 0);
     EXPECT_TRUE(ctx.stopped);
@@ -319,7 +319,7 @@ TEST(CollideTask, StopsOnSignalAndRestartEqualsOneRun) {
     RunContext ctx;
     ctx.output_path = cut_path;
     ctx.restart = true;
-    ASSERT_EQ(RunCollide(MPI_COMM_WORLD, s.problem, out, ctx), 0);
+    ASSERT_EQ(RunProblem(MPI_COMM_WORLD, "collide", s.problem, out, ctx), 0);
     EXPECT_FALSE(ctx.stopped);
   }
   MPI_Barrier(MPI_COMM_WORLD);

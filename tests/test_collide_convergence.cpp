@@ -209,7 +209,7 @@ TEST(CollideTask, WritesTheCollideGroupCollectively) {
     Hdf5File out(shared, MPI_COMM_WORLD);
     RunContext ctx;
     ctx.output_path = shared;
-    ASSERT_EQ(RunCollide(MPI_COMM_WORLD, s.problem, out, ctx), 0);
+    ASSERT_EQ(RunProblem(MPI_COMM_WORLD, "collide", s.problem, out, ctx), 0);
   }
   Hdf5File in(shared, MPI_COMM_WORLD, Hdf5File::Mode::Append);
   EXPECT_EQ(in.read_real("/collide/tau"), (std::vector<double>{0.2, 0.1, 0.05}));

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "physics_support.hpp"
+#include "qcoll/io/deck_points.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "test_support.hpp"
 
@@ -46,9 +47,9 @@ std::string run_evolve(const Deck& deck, const std::string& stem) {
   RunContext ctx;
   ctx.output_path = path;
   if (deck.sweep) {
-    EXPECT_EQ(RunEvolveSweep(MPI_COMM_WORLD, deck, p, f, ctx), 0);
+    EXPECT_EQ(RunTask(MPI_COMM_WORLD, "evolve", DeckPoints(deck), f, ctx), 0);
   } else {
-    EXPECT_EQ(RunEvolve(MPI_COMM_WORLD, p, f, ctx), 0);
+    EXPECT_EQ(RunProblem(MPI_COMM_WORLD, "evolve", p, f, ctx), 0);
   }
   EXPECT_FALSE(ctx.stopped);
   return path;

@@ -220,7 +220,8 @@ TEST(Steady, TaskWritesFirstLawAndNonNegativeEntropyProduction) {
     const std::string path = shared_temp_path("steady_task");
     {
       Hdf5File f(path, MPI_COMM_WORLD);
-      ASSERT_EQ(RunSteady(MPI_COMM_WORLD, p, f), 0);
+      RunContext ctx;
+      ASSERT_EQ(RunProblem(MPI_COMM_WORLD, "steady", p, f, ctx), 0);
     }
     Hdf5File f(path, MPI_COMM_WORLD, Hdf5File::Mode::Append);
     const std::vector<double> w = f.read_real("/steady/work_coherent");

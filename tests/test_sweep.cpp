@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "qcoll/io/deck_points.hpp"
 #include "qcoll/io/result_fields.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "steady_support.hpp"
@@ -37,12 +38,12 @@ std::string run_task(const std::string& task, const Deck& deck, const std::strin
   const std::string path = shared_temp_path(stem);
   const Problem p = prepare_problem(deck);
   Hdf5File f(path, MPI_COMM_WORLD);
+  RunContext ctx;
+  ctx.output_path = path;
   if (deck.sweep) {
-    EXPECT_EQ(RunSweep(MPI_COMM_WORLD, task, deck, p, std::nullopt, f), 0);
-  } else if (task == "steady") {
-    EXPECT_EQ(RunSteady(MPI_COMM_WORLD, p, f), 0);
+    EXPECT_EQ(RunTask(MPI_COMM_WORLD, task, DeckPoints(deck), f, ctx), 0);
   } else {
-    EXPECT_EQ(RunSpectrum(MPI_COMM_WORLD, p, f), 0);
+    EXPECT_EQ(RunProblem(MPI_COMM_WORLD, task, p, f, ctx), 0);
   }
   return path;
 }

@@ -103,7 +103,7 @@ TEST(TimeGrid, EvolveTaskFailsOnASeriesThatMissesTFinal) {
       RunContext ctx;
       ctx.output_path = path;
       PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
-      ierr = RunEvolve(MPI_COMM_WORLD, p, out, ctx);
+      ierr = RunProblem(MPI_COMM_WORLD, "evolve", p, out, ctx);
       PetscPopErrorHandler();
     }
     EXPECT_NE(ierr, 0) << dt;

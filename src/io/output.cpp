@@ -217,6 +217,35 @@ ThermoSeries read_thermo_series(const Hdf5File& f, const std::string& g,
   return out;
 }
 
+ThermoValues read_thermo_point(const Hdf5File& f, const std::string& g,
+                               const std::vector<std::string>& observable_names,
+                               FieldAvailability* present) {
+  ThermoValues v;
+  v.entropy = v.entropy_rate = v.entropy_production = v.entropy_production_ancilla = v.free_energy =
+      std::numeric_limits<double>::quiet_NaN();
+  FieldAvailability found;  // all false
+  for (const ResultField& field : thermo_result_fields()) {
+    const std::string path = g + "/" + field.name;
+    if (!f.exists(path)) {
+      if (field.needs == nullptr)
+        throw std::runtime_error("missing dataset " + path + " (every point has it)");
+      continue;
+    }
+    if (field.needs) found.*field.needs = true;
+    if (field.per_species()) {
+      v.*field.species = f.read_real(path);
+    } else {
+      const std::vector<double> data = f.read_real(path);
+      if (data.size() != 1) throw std::runtime_error(path + " is not a single value");
+      v.*field.scalar = data[0];
+    }
+  }
+  for (const std::string& name : observable_names)
+    v.observables.push_back(f.read_complex(g + "/observables/" + name).at(0));
+  if (present) *present = found;
+  return v;
+}
+
 void write_complete(Hdf5File& f) {
   f.write_attribute("/", "complete", true);
 }

@@ -6,6 +6,7 @@
 
 #include "qcoll/collide/ancilla_state.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "steady_runner.hpp"

@@ -48,38 +48,38 @@ CollideSummary summarise_collide(const Problem& p, const std::vector<CollideSeri
   return s;
 }
 
-void write_collide_summary(Hdf5File& out, const CollideSummary& s, const CollideSettings& cfg) {
+void write_collide_summary(Hdf5File& out, const std::string& g, const CollideSummary& s,
+                           const CollideSettings& cfg) {
   const hsize_t nt = s.tau.size();
-  out.write_real("/collide/tau", {nt}, s.tau, "collision time of each run /collide/<k> (1/energy)");
-  out.write_real("/collide/entropy_production_over_tau", {nt}, s.sigma_over_tau,
+  out.write_real(g + "/tau", {nt}, s.tau, "collision time of each run " + g + "/<k> (1/energy)");
+  out.write_real(g + "/entropy_production_over_tau", {nt}, s.sigma_over_tau,
                  "Sigma/tau of the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_rate", {nt}, s.pi,
+  out.write_real(g + "/entropy_production_rate", {nt}, s.pi,
                  "continuum Pi at the state before the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_rate_ancilla", {nt}, s.pi_ancilla,
+  out.write_real(g + "/entropy_production_rate_ancilla", {nt}, s.pi_ancilla,
                  "continuum Pi_A at the state before the last stroke (1/time)");
-  out.write_real("/collide/entropy_production_error", {nt}, s.production_error,
+  out.write_real(g + "/entropy_production_error", {nt}, s.production_error,
                  "|Sigma/tau - Pi| (Pi_A without strict energy conservation), last stroke "
                  "(1/time)");
-  out.write_attribute("/collide", "entropy_production_reference",
-                      std::string(s.conserving ? "Pi" : "Pi_A"));
+  out.write_attribute(g, "entropy_production_reference", std::string(s.conserving ? "Pi" : "Pi_A"));
   // A fitted order needs two tau values with errors above round-off; without
   // them the attribute is left out (PrintSummary says so), never NaN.
   auto order = [&](const char* name, double value) {
-    if (std::isfinite(value)) out.write_attribute("/collide", name, value);
+    if (std::isfinite(value)) out.write_attribute(g, name, value);
   };
   order("order_entropy_production", s.order_production);
   if (cfg.compare_master_equation) {
-    out.write_real("/collide/final_distance", {nt}, s.final_distance,
+    out.write_real(g + "/final_distance", {nt}, s.final_distance,
                    "||rho_tau - rho_ME||_1 at the last stroke (dimensionless)");
-    out.write_real("/collide/steady_state_distance", {nt}, s.steady_distance,
+    out.write_real(g + "/steady_state_distance", {nt}, s.steady_distance,
                    "||fixed point of the map - steady state of the ME||_1, NaN if not "
                    "computed (dimensionless)");
     order("order_final_distance", s.order_final);
     order("order_steady_state_distance", s.order_steady);
   }
-  out.write_attribute("/collide", "t_final", cfg.t_final);
-  out.write_attribute("/collide", "output_every", static_cast<long long>(cfg.output_every));
-  out.write_attribute("/collide", "compare_master_equation", cfg.compare_master_equation);
+  out.write_attribute(g, "t_final", cfg.t_final);
+  out.write_attribute(g, "output_every", static_cast<long long>(cfg.output_every));
+  out.write_attribute(g, "compare_master_equation", cfg.compare_master_equation);
 }
 
 PetscErrorCode PrintCollideSummary(MPI_Comm comm, const CollideSummary& s,

@@ -22,9 +22,11 @@ struct CollideSummary {
 
 CollideSummary summarise_collide(const Problem& p, const std::vector<CollideSeries>& series);
 
-// /collide/tau and the other [ntau] datasets and attributes; an order that
+// <group>/tau (group /collide, or a sweep point's) and the other [ntau]
+// datasets and attributes; an order that
 // cannot be fitted is not written (no NaN attribute).
-void write_collide_summary(Hdf5File& out, const CollideSummary& s, const CollideSettings& cfg);
+void write_collide_summary(Hdf5File& out, const std::string& group, const CollideSummary& s,
+                           const CollideSettings& cfg);
 
 // Rank 0 prints the table, the fitted orders ("n/a" when not fitted) and a
 // note naming the orders left out and why.

@@ -61,6 +61,12 @@ void write_thermo_point(Hdf5File& f, const std::string& group, const ThermoValue
 // per_species), for post/.
 void write_result_fields(Hdf5File& f);
 
+// Inverse of write_thermo_point (sweep tables, restarts); `present`
+// (optional) receives which optional fields the group has.
+ThermoValues read_thermo_point(const Hdf5File& f, const std::string& group,
+                               const std::vector<std::string>& observable_names,
+                               FieldAvailability* present = nullptr);
+
 // Marks the file as finished (attribute complete = true, written last).
 void write_complete(Hdf5File& f);
 

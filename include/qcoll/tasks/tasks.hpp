@@ -7,6 +7,7 @@
 
 #include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/hdf5_file.hpp"
+#include "qcoll/problem/point_source.hpp"
 #include "qcoll/problem/problem.hpp"
 
 namespace qcoll {
@@ -20,48 +21,21 @@ struct RunContext {
   std::optional<long long> sweep_index;
 };
 
-// [evolve]: master-equation time evolution, /evolve. Checkpoints every
-// [checkpoint] every_seconds and on SIGTERM/SIGUSR1 (see checkpoint.hpp).
-PetscErrorCode RunEvolve(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx);
+// Runs `task` (steady, spectrum, evolve or collide) at every point of
+// `points` (run_driver.cpp): without a sweep the task's group (/steady,
+// /spectrum, /evolve, /collide), with one /sweep/<k> per point and the
+// tables /sweep/<quantity>[np, ...]. --sweep-index (ctx.sweep_index) solves
+// one point. Evolve and collide checkpoint to checkpoint_path(ctx.output_path)
+// every [checkpoint] every_seconds and on SIGTERM/SIGUSR1; every task stops
+// between sweep points on those signals (ctx.stopped is set). ctx.restart
+// keeps the sweep points finished in `out` and continues the first other
+// point from the checkpoint written for it.
+PetscErrorCode RunTask(MPI_Comm comm, const std::string& task, const PointSource& points,
+                       Hdf5File& out, RunContext& ctx);
 
-// [collide]: the exact finite-tau collisional map for each tau (spread over
-// the ranks of comm), per-collision thermodynamics and the convergence
-// summary, /collide. Throws InputError (check_collide_input, before any PETSc
-// call) when rho_A is not PSD at some tau or d * d_A is above the limit.
-// Checkpoints like RunEvolve (collide_checkpoint.hpp); ctx.restart continues
-// from the checkpoint of ctx.output_path.
-PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx);
-
-// [steady]: steady state of the master equation and its thermodynamics,
-// /steady (with [steady] gap = true also the Liouvillian spectrum near 0).
-PetscErrorCode RunSteady(MPI_Comm comm, const Problem& p, Hdf5File& out);
-
-// `qcoll spectrum`: the [steady] nev eigenvalues of L nearest 0 and the gap,
-// /spectrum.
-PetscErrorCode RunSpectrum(MPI_Comm comm, const Problem& p, Hdf5File& out);
-
-// [sweep]: `task` (steady or spectrum; evolve: RunEvolveSweep) at every
-// value of the swept key, or only at point `only` (--sweep-index):
-// /sweep/values, per-point tables /sweep/<quantity>[npoints, ...] and
-// groups /sweep/<k>/.
-PetscErrorCode RunSweep(MPI_Comm comm, const std::string& task, const Deck& deck,
-                        const Problem& base, std::optional<long long> only, Hdf5File& out);
-
-// [sweep] with the evolve task: the evolution at every value of the swept
-// key, or only at ctx.sweep_index: each point's /evolve layout in
-// /sweep/<k>/, the final-time table /sweep/<quantity>[npoints, ...],
-// /sweep/values and /sweep/t_final. Checkpoints to ctx.output_path's
-// checkpoint; with ctx.restart keeps the points already finished in `out`
-// and resumes the first unfinished one from the checkpoint written with its
-// deck (see evolve_sweep.cpp). Sets ctx.stopped after a stop signal.
-PetscErrorCode RunEvolveSweep(MPI_Comm comm, const Deck& deck, const Problem& base, Hdf5File& out,
-                              RunContext& ctx);
-
-// Throws InputError (key sweep.values, naming the point and its value)
-// unless the deck with the override of every [sweep] point (or only of point
-// `only`) is valid; cheap (decks only), so a sweep fails before it starts
-// instead of at the bad point. Does nothing for a deck without [sweep].
-void check_sweep_points(const Deck& deck, std::optional<long long> only);
+// RunTask on the one point `p` (no sweep).
+PetscErrorCode RunProblem(MPI_Comm comm, const std::string& task, const Problem& p, Hdf5File& out,
+                          RunContext& ctx);
 
 // The part of the d^2 entries of rho a task's matrices cover: below 1 for a
 // steady state solved in invariant blocks (steady_runner.cpp), else 1.

@@ -1,8 +1,8 @@
-// `qcoll collide`: the exact finite-tau map for every tau of [collide], the
-// tau values spread over the ranks (each run is serial, collide_rounds.hpp),
-// the results gathered and written collectively to /collide, and the
-// convergence summary. Checkpoints and restarts as evolve's
-// (collide_checkpoint.hpp).
+// `qcoll collide` as a point solver: the exact finite-tau map for every tau
+// of [collide], the tau values spread over the ranks (each run is serial,
+// collide_rounds.hpp), the results gathered and written collectively to
+// /collide (or a sweep point's group), and the convergence summary.
+// Checkpoints and restarts as evolve's (collide_checkpoint.hpp).
 #include <petscsys.h>
 
 #include <cmath>
@@ -11,6 +11,8 @@
 
 #include "collide_rounds.hpp"
 #include "collide_summary.hpp"
+#include "evolve_runner.hpp"
+#include "point_solver.hpp"
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
@@ -115,14 +117,50 @@ PetscErrorCode PrintRestart(MPI_Comm comm, const std::string& path,
   PetscFunctionReturn(0);
 }
 
-}  // namespace
+// One collide point: every tau of its [collide] on the ranks of comm.
+class CollideTask : public PointSolver {
+ public:
+  std::string group() const override { return "/collide"; }
+  bool checkpoints() const override { return true; }
 
-PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunContext& ctx) {
-  // Input errors are thrown here, before this function's PETSc frame exists.
-  check_collide_input(p.model, p.settings.collide);
+  PetscErrorCode Setup(MPI_Comm, const Problem&) override { return 0; }
+
+  bool CanResume(MPI_Comm comm, const Problem& p, const std::string& checkpoint, const Hdf5File&,
+                 const std::string&) const override {
+    return checkpoint_has_deck(comm, checkpoint, p.identity);
+  }
+
+  PetscErrorCode Solve(MPI_Comm comm, const Problem& p, Hdf5File& out, const PointTarget& target,
+                       bool* stopped) override;
+
+  PetscErrorCode ReadRow(MPI_Comm, const Problem&, Hdf5File& out, const std::string& group, bool,
+                         PointRow* row) override {
+    PetscFunctionBeginUser;
+    PetscCallCXX({
+      for (const char* name : {"tau", "final_distance", "steady_state_distance",
+                               "entropy_production_over_tau", "entropy_production_rate",
+                               "entropy_production_rate_ancilla", "entropy_production_error"}) {
+        const std::string path = group + "/" + name;
+        if (!out.exists(path)) continue;
+        row->columns.push_back(
+            PointRow::Column{name,
+                             out.read_string_attribute(path, "description") + "; per point and tau",
+                             out.read_real(path),
+                             {},
+                             true});
+      }
+    });
+    PetscFunctionReturn(0);
+  }
+};
+
+PetscErrorCode CollideTask::Solve(MPI_Comm comm, const Problem& p, Hdf5File& out,
+                                  const PointTarget& target, bool* stopped) {
   PetscFunctionBeginUser;
+  *stopped = false;
   const CollideSettings& cfg = p.settings.collide;
-  const std::string checkpoint = checkpoint_path(ctx.output_path);
+  const std::string& checkpoint = target.checkpoint;
+  const std::string& g = target.group;
   int rank = 0, size = 1;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -134,7 +172,7 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
     runs[k].series.tau = cfg.tau[k];
     runs[k].series.strokes = static_cast<double>(stroke_count(cfg.t_final, cfg.tau[k]));
   }
-  if (ctx.restart) {
+  if (target.resume) {
     CollideCheckpoint saved;
     PetscCallCXX(saved = read_collide_checkpoint(comm, checkpoint));
     PetscCheck(saved.runs.size() == runs.size(), comm, PETSC_ERR_FILE_UNEXPECTED,
@@ -143,12 +181,10 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
     runs = std::move(saved.runs);
     PetscCall(PrintRestart(comm, checkpoint, runs));
   }
-  bool stopped = false;
   PetscCall(LogStagePush("collisions"));
-  PetscCall(RunCollideRounds(comm, p, owner, checkpoint, &runs, &stopped));
+  PetscCall(RunCollideRounds(comm, p, owner, checkpoint, &runs, stopped));
   PetscCall(PetscLogStagePop());
-  if (stopped) {
-    ctx.stopped = true;
+  if (*stopped) {
     PetscCall(PetscPrintf(comm, "collide: stopped; progress saved in %s\n", checkpoint.c_str()));
     PetscFunctionReturn(0);
   }
@@ -166,14 +202,19 @@ PetscErrorCode RunCollide(MPI_Comm comm, const Problem& p, Hdf5File& out, RunCon
   PetscCall(LogStagePush("output"));
   CollideSummary summary;
   PetscCallCXX(summary = summarise_collide(p, series));
-  PetscCallCXX(out.ensure_group("/collide"));
+  PetscCallCXX(out.ensure_group(g));
   for (std::size_t k = 0; k < series.size(); ++k)
-    PetscCallCXX(write_run(out, "/collide/" + std::to_string(k), series[k], p.me.dim));
-  PetscCallCXX(write_collide_summary(out, summary, cfg));
+    PetscCallCXX(write_run(out, g + "/" + std::to_string(k), series[k], p.me.dim));
+  PetscCallCXX(write_collide_summary(out, g, summary, cfg));
   PetscCall(PrintCollideSummary(comm, summary, series, cfg.compare_master_equation));
   PetscCall(PetscLogStagePop());
-  if (rank == 0) std::remove(checkpoint.c_str());  // the run is complete
   PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+std::unique_ptr<PointSolver> make_collide_solver() {
+  return std::make_unique<CollideTask>();
 }
 
 }  // namespace qcoll
