@@ -1,5 +1,6 @@
 #include "qcoll/io/output.hpp"
 
+#include <cmath>
 #include <ctime>
 #include <limits>
 #include <stdexcept>
@@ -30,6 +31,27 @@ std::vector<double> per_species(const std::vector<ThermoValues>& v,
   std::vector<double> out;
   for (const ThermoValues& x : v) out.insert(out.end(), (x.*member).begin(), (x.*member).end());
   return out;
+}
+
+// No result without its guarantee: a field is written only when every value
+// is finite (a NaN or Inf is a failed solve or an overflow, never data).
+void require_finite(const std::string& path, const std::vector<double>& data, size_t width) {
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (std::isfinite(data[i])) continue;
+    const std::string where =
+        width > 1 ? "row " + std::to_string(i / width) + ", species " + std::to_string(i % width)
+                  : "row " + std::to_string(i);
+    throw std::runtime_error(path + " is " + (std::isnan(data[i]) ? "NaN" : "infinite") + " at " +
+                             where + "; the result is not written (a diverged solve or an " +
+                             "overflow: check the deck's magnitudes and the solver options)");
+  }
+}
+
+void require_finite(const std::string& path, const std::vector<cplx>& data) {
+  for (size_t i = 0; i < data.size(); ++i)
+    if (!std::isfinite(data[i].real()) || !std::isfinite(data[i].imag()))
+      throw std::runtime_error(path + " is not finite at row " + std::to_string(i) +
+                               "; the result is not written");
 }
 
 }  // namespace
@@ -123,10 +145,14 @@ void write_thermo_rows(Hdf5File& f, const std::string& g, const std::string& axi
     if (!field.available(fields)) continue;
     const std::string path = g + "/" + field.name;
     if (field.per_species()) {
-      f.write_real(path, {nt, ns}, per_species(v, field.species), field.described() + note);
+      const std::vector<double> data = per_species(v, field.species);
+      if (fields.require_finite) require_finite(path, data, ns);
+      f.write_real(path, {nt, ns}, data, field.described() + note);
     } else {
-      f.write_real(path, {nt}, column(v, [&](const ThermoValues& x) { return x.*field.scalar; }),
-                   field.described() + note);
+      const std::vector<double> data =
+          column(v, [&](const ThermoValues& x) { return x.*field.scalar; });
+      if (fields.require_finite) require_finite(path, data, 1);
+      f.write_real(path, {nt}, data, field.described() + note);
     }
     f.write_attribute(path, "units", std::string(field.unit));
   }
@@ -134,6 +160,7 @@ void write_thermo_rows(Hdf5File& f, const std::string& g, const std::string& axi
   for (size_t k = 0; k < observable_names.size(); ++k) {
     std::vector<cplx> data;
     for (const ThermoValues& x : v) data.push_back(x.observables[k]);
+    if (fields.require_finite) require_finite(g + "/observables/" + observable_names[k], data);
     f.write_complex(g + "/observables/" + observable_names[k], {nt}, data,
                     "tr(O rho) for the deck's observable " + observable_names[k] + note);
   }
@@ -149,16 +176,21 @@ void write_thermo_point(Hdf5File& f, const std::string& g, const ThermoValues& x
     if (!field.available(fields)) continue;
     const std::string path = g + "/" + field.name;
     if (field.per_species()) {
+      if (fields.require_finite) require_finite(path, x.*field.species, ns);
       f.write_real(path, {ns}, x.*field.species, field.described());
     } else {
+      if (fields.require_finite) require_finite(path, {x.*field.scalar}, 1);
       f.write_real_scalar(path, x.*field.scalar, field.described());
     }
     f.write_attribute(path, "units", std::string(field.unit));
   }
   if (!observable_names.empty()) f.ensure_group(g + "/observables");
-  for (size_t k = 0; k < observable_names.size(); ++k)
+  for (size_t k = 0; k < observable_names.size(); ++k) {
+    if (fields.require_finite)
+      require_finite(g + "/observables/" + observable_names[k], {x.observables[k]});
     f.write_complex(g + "/observables/" + observable_names[k], {}, {x.observables[k]},
                     "tr(O rho) for the deck's observable " + observable_names[k]);
+  }
 }
 
 void write_result_fields(Hdf5File& f) {

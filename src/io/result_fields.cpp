@@ -1,13 +1,41 @@
 #include "qcoll/io/result_fields.hpp"
 
+#include <cmath>
+
+#include "qcoll/io/hdf5_file.hpp"
+
 namespace qcoll {
 
-FieldAvailability FieldAvailability::evolution(bool with_entropy, std::size_t species) {
-  return {with_entropy, with_entropy, with_entropy, with_entropy && species == 1};
+namespace {
+
+bool all_finite(const std::vector<double>& betas) {
+  for (double b : betas)
+    if (!std::isfinite(b)) return false;
+  return true;
 }
 
-FieldAvailability FieldAvailability::steady_state(bool with_entropy, std::size_t species) {
-  return {with_entropy, true, true, with_entropy && species == 1};
+bool free_energy_defined(const std::vector<double>& betas) {
+  return betas.size() == 1 && betas[0] > 0.0;  // beta = inf: F = <H_S>
+}
+
+}  // namespace
+
+FieldAvailability FieldAvailability::evolution(bool with_entropy,
+                                               const std::vector<double>& betas) {
+  return {with_entropy, with_entropy, with_entropy && all_finite(betas),
+          with_entropy && free_energy_defined(betas), true};
+}
+
+FieldAvailability FieldAvailability::steady_state(bool with_entropy,
+                                                  const std::vector<double>& betas) {
+  return {with_entropy, true, all_finite(betas), with_entropy && free_energy_defined(betas), true};
+}
+
+FieldAvailability FieldAvailability::present_in(const Hdf5File& f, const std::string& group) {
+  FieldAvailability a;
+  for (const ResultField& field : thermo_result_fields())
+    if (field.needs && f.exists(group + "/" + field.name)) a.*field.needs = true;
+  return a;
 }
 
 std::string ResultField::described() const {

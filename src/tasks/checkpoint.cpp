@@ -1,5 +1,6 @@
 #include "qcoll/tasks/checkpoint.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <stdexcept>
@@ -86,10 +87,10 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
     f.write_attribute("/checkpoint", "deck", c.deck);
     f.write_real("/checkpoint/snapshot_times", {c.snapshot_times.size()}, c.snapshot_times,
                  "times of the density matrices stored so far in /evolve/rho");
-    write_thermo_series(
-        f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
-        FieldAvailability::evolution(
-            true, c.series.values.empty() ? 0 : c.series.values.front().work_coherent.size()));
+    // Every field, as it is (NaN where not computed): a checkpoint is not a result.
+    FieldAvailability all{true, true, true, true, false};
+    write_thermo_series(f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
+                        all);
     f.close();
   });
   PetscCallCXX(commit_checkpoint(comm, tmp, path));

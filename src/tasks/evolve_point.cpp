@@ -54,8 +54,7 @@ class EvolveTask : public PointSolver {
     PetscFunctionBeginUser;
     PetscCallCXX({
       const ThermoSeries s = read_thermo_series(out, group, p.ops.observable_names);
-      const bool entropy = out.exists(group + "/entropy");
-      const FieldAvailability fields = FieldAvailability::evolution(entropy, p.me.species.size());
+      const FieldAvailability fields = FieldAvailability::present_in(out, group);
       // A restart rewrote /model: the kept series gets its dimension scales anew.
       if (kept) write_thermo_series(out, group, s.t, s.values, p.ops.observable_names, fields);
       row->has_values = true;

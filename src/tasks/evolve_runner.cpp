@@ -228,9 +228,8 @@ PetscErrorCode EvolveProblem(MPI_Comm comm, const Problem& p, const EvolutionOpe
   PetscCall(PetscLogStagePush(stage_output));
   std::vector<cplx> local;
   PetscCall(LocalValues(rho, &local));
-  PetscCallCXX(
-      write_thermo_series(out, g, times, values, p.ops.observable_names,
-                          FieldAvailability::evolution(result->with_entropy, p.me.species.size())));
+  PetscCallCXX(write_thermo_series(out, g, times, values, p.ops.observable_names,
+                                   FieldAvailability::evolution(result->with_entropy, p.betas)));
   PetscCallCXX(out.write_complex_distributed(
       g + "/rho_final", dd, rstart, local,
       "density matrix at the last time reached, flat column-stacked (reshape(d, d, order='F'))"));

@@ -244,7 +244,7 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
                            std::accumulate(v.heat_incoherent.begin(), v.heat_incoherent.end(), 0.0);
   PetscCallCXX({
     write_thermo_point(f, g, v, p.ops.observable_names,
-                       FieldAvailability::steady_state(point.with_entropy, p.me.species.size()));
+                       FieldAvailability::steady_state(point.with_entropy, p.betas));
     f.write_complex_distributed(g + "/rho", dd, rstart, local,
                                 "steady-state density matrix, flat column-stacked "
                                 "(reshape(d, d, order='F'))");

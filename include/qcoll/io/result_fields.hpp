@@ -11,18 +11,27 @@
 
 namespace qcoll {
 
+class Hdf5File;
+
 // Which rows a set of values carries.
 struct FieldAvailability {
   bool entropy = false;             // S
   bool entropy_rate = false;        // dS/dt
   bool entropy_production = false;  // Pi, Pi_A
   bool free_energy = false;         // F = <H_S> - S / beta (one species)
+  // Results are written only when finite (a NaN or Inf is an error naming the
+  // dataset); checkpoints, which are not results, store what they have.
+  bool require_finite = true;
 
-  // A time evolution: the entropic rows with the entropy, or none.
-  static FieldAvailability evolution(bool with_entropy, std::size_t species);
-  // A steady state: dS/dt = 0, Pi = -sum_j beta_j Qdot_inc^j always; S and F
-  // when rho was diagonalised.
-  static FieldAvailability steady_state(bool with_entropy, std::size_t species);
+  // A time evolution: the entropic rows with the entropy, or none. Pi, Pi_A
+  // need every beta finite (a zero-temperature species makes them infinite),
+  // F one species with beta > 0.
+  static FieldAvailability evolution(bool with_entropy, const std::vector<double>& betas);
+  // A steady state: dS/dt = 0, Pi = -sum_j beta_j Qdot_inc^j (betas finite);
+  // S and F when rho was diagonalised.
+  static FieldAvailability steady_state(bool with_entropy, const std::vector<double>& betas);
+  // The optional fields a group has (reading back what was written).
+  static FieldAvailability present_in(const Hdf5File& f, const std::string& group);
 };
 
 struct ResultField {
