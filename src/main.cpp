@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "qcoll/cli/check_summary.hpp"
+#include "qcoll/cli/output_growth.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck_points.hpp"
@@ -17,7 +19,6 @@
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/completed_output.hpp"
-#include "qcoll/tasks/output_growth.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
@@ -101,8 +102,8 @@ void check_restart(const CommandLine& cl, const std::string& task, const Deck& d
                      "command line");
   // A single run continues only with its own physics and settings; a sweep
   // matches the checkpoint to its point instead.
-  if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck, checkpoint);
-  if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck, checkpoint);
+  if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
+  if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
 }
 
 // Every collide point's ancilla states are checked before any work (and
@@ -196,7 +197,8 @@ int run(const CommandLine& cl) {
     check_sweep_points(deck, cl.sweep_index);
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&
-        restart_already_complete(PETSC_COMM_WORLD, deck, task, output)) {
+        restart_already_complete(PETSC_COMM_WORLD, deck.toml, deck.sweep.has_value(), task,
+                                 output)) {
       PetscPrintf(PETSC_COMM_WORLD, "qcoll: %s is already complete; nothing to restart\n",
                   output.c_str());
       return 0;

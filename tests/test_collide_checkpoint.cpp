@@ -234,12 +234,12 @@ TEST(CollideCheckpoint, RestartNeedsTheSamePhysicsAndCollideSettings) {
                                            {"run.output", "other.h5"},
                                            {"evolve.t_final", "3"},
                                            {"title", "renamed"}});
-  EXPECT_NO_THROW(check_collide_restart(MPI_COMM_WORLD, free, path));
+  EXPECT_NO_THROW(check_collide_restart(MPI_COMM_WORLD, free.toml, path));
 
   auto refusal = [&](const Override& o) {
     const Deck changed = load_deck_from_string(base, "x.toml", {o});
     try {
-      check_collide_restart(MPI_COMM_WORLD, changed, path);
+      check_collide_restart(MPI_COMM_WORLD, changed.toml, path);
     } catch (const InputError& e) {
       return std::make_pair(e.key(), std::string(e.what()));
     }

@@ -10,6 +10,7 @@
 #include "qcoll/collide/collide_run.hpp"
 #include "qcoll/collide/convergence.hpp"
 #include "qcoll/collide/master_reference.hpp"
+#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "test_support.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "qcoll/io/deck.hpp"
-#include "qcoll/tasks/output_growth.hpp"
+#include "qcoll/cli/output_growth.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;

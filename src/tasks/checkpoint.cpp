@@ -123,14 +123,14 @@ PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec 
   PetscFunctionReturn(0);
 }
 
-void check_restart_deck(MPI_Comm comm, const Deck& deck, const std::string& path,
+void check_restart_deck(MPI_Comm comm, const std::string& deck_toml, const std::string& path,
                         const std::vector<std::string>& free, const std::string& what) {
   std::string saved;
   {
     Hdf5File f(path, comm, Hdf5File::Mode::Append);
     saved = f.read_string_attribute("/checkpoint", "deck");
   }
-  const std::vector<DeckDifference> diff = deck_differences(deck.toml, saved, free);
+  const std::vector<DeckDifference> diff = deck_differences(deck_toml, saved, free);
   if (diff.empty()) return;
   std::string more;
   if (diff.size() > 1)
@@ -150,8 +150,8 @@ const std::vector<std::string>& evolve_restart_free_tables() {
   return tables;
 }
 
-void check_evolve_restart(MPI_Comm comm, const Deck& deck, const std::string& path) {
-  check_restart_deck(comm, deck, path, evolve_restart_free_tables(),
+void check_evolve_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path) {
+  check_restart_deck(comm, deck_toml, path, evolve_restart_free_tables(),
                      "An evolve run continues only with the same model, initial state and "
                      "[evolve] settings");
 }

@@ -73,8 +73,8 @@ const std::vector<std::string>& collide_restart_free_tables() {
   return tables;
 }
 
-void check_collide_restart(MPI_Comm comm, const Deck& deck, const std::string& path) {
-  check_restart_deck(comm, deck, path, collide_restart_free_tables(),
+void check_collide_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path) {
+  check_restart_deck(comm, deck_toml, path, collide_restart_free_tables(),
                      "A collide run continues only with the same model and [collide] settings");
 }
 

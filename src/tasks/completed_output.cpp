@@ -45,8 +45,8 @@ Finished read_finished(MPI_Comm comm, const std::string& output) {
 
 }  // namespace
 
-bool restart_already_complete(MPI_Comm comm, const Deck& deck, const std::string& task,
-                              const std::string& output) {
+bool restart_already_complete(MPI_Comm comm, const std::string& deck_toml, bool sweep,
+                              const std::string& task, const std::string& output) {
   const Finished f = read_finished(comm, output);
   if (!f.complete) return false;
   if (f.task != task)
@@ -56,8 +56,8 @@ bool restart_already_complete(MPI_Comm comm, const Deck& deck, const std::string
                      "command line");
   std::vector<std::string> free =
       task == "collide" ? collide_restart_free_tables() : evolve_restart_free_tables();
-  if (deck.sweep) free.erase(std::remove(free.begin(), free.end(), "sweep"), free.end());
-  const std::vector<DeckDifference> diff = deck_differences(deck.toml, f.deck, free);
+  if (sweep) free.erase(std::remove(free.begin(), free.end(), "sweep"), free.end());
+  const std::vector<DeckDifference> diff = deck_differences(deck_toml, f.deck, free);
   if (!diff.empty())
     throw InputError(output + " is already complete, but from another deck: " + diff[0].key +
                          " is " + diff[0].first + " here and " + diff[0].second +

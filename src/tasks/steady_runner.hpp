@@ -66,9 +66,6 @@ class SteadyRunner {
 // L's sandwich terms with p's lambdas (L_0 + sum_j lambda_j L_Gj).
 SuperOperatorTerms current_terms(const Problem& p);
 
-// The plan of the steady solver for `p` (method, memory and time estimates;
-// qcoll check), and the number of entries of rho it would solve for.
-PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns);
 
 // The spectrum's datasets eigenvalues[k] (complex) and gap under `group`.
 void write_spectrum(Hdf5File& f, const std::string& group, const SpectrumResult& s);

@@ -16,7 +16,9 @@ import sys
 import tempfile
 
 # Lowest first. Each layer may include itself and the layers listed.
-LAYERS = ["model", "derive", "superop", "thermo", "solvers", "collide", "problem", "io", "tasks"]
+LAYERS = [
+    "model", "derive", "superop", "thermo", "solvers", "collide", "problem", "io", "tasks", "cli"
+]
 ALLOWED = {
     "model": set(),
     "derive": {"model"},
@@ -29,6 +31,8 @@ ALLOWED = {
     "problem": {"model", "derive", "superop", "thermo", "solvers", "collide"},
     "io": {"model", "derive", "superop", "thermo", "solvers", "collide", "problem"},
     "tasks": {"model", "derive", "superop", "thermo", "solvers", "collide", "problem", "io"},
+    # The command line's checks and summaries before a run (the deck's last stop).
+    "cli": {"model", "derive", "superop", "thermo", "solvers", "collide", "problem", "io", "tasks"},
     "main": set(LAYERS),  # src/main.cpp, the command line
 }
 # What superop and solvers may take from model: the linear-algebra types.
@@ -36,6 +40,9 @@ LINEAR_ALGEBRA = {"types.hpp", "dense.hpp", "sparse.hpp", "sandwich.hpp"}
 NO_LAYER = {"version.hpp"}  # generated at configure time
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+# The deck is io's: below io and in tasks the typed settings and Problem are used.
+DECK_LAYERS = {"io", "cli", "main"}
+DECK_TYPE = re.compile(r"\bDeck\b")
 
 
 def layer_of(root, path):
@@ -65,6 +72,10 @@ def violations(root):
                     continue
                 with open(path, encoding="utf-8") as f:
                     for number, line in enumerate(f, 1):
+                        code = line.split("//", 1)[0]
+                        if layer not in DECK_LAYERS and DECK_TYPE.search(code):
+                            found.append(f"{os.path.relpath(path, root)}:{number}: the Deck type "
+                                         f"in layer {layer} (only io, cli and main see the deck)")
                         m = INCLUDE.match(line)
                         if not m:
                             continue

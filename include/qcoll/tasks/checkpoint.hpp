@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "qcoll/io/deck.hpp"
 #include "qcoll/io/output.hpp"
 
 namespace qcoll {
@@ -67,14 +66,15 @@ PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec 
                                     const std::vector<std::string>& observable_names);
 
 // Refuses (InputError naming the first differing key, its values and `what`)
-// to continue the checkpoint `path` with `deck` when the two decks differ
+// to continue the checkpoint `path` with the deck `deck_toml` (the TOML
+// after overrides) when the two decks differ
 // outside the top-level keys and tables `free`. Collective.
-void check_restart_deck(MPI_Comm comm, const Deck& deck, const std::string& path,
+void check_restart_deck(MPI_Comm comm, const std::string& deck_toml, const std::string& path,
                         const std::vector<std::string>& free, const std::string& what);
 
 // The top-level deck tables an evolve restart may change, and the check
 // itself: model, initial state and [evolve] must be the same.
 const std::vector<std::string>& evolve_restart_free_tables();
-void check_evolve_restart(MPI_Comm comm, const Deck& deck, const std::string& path);
+void check_evolve_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path);
 
 }  // namespace qcoll

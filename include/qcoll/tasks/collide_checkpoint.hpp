@@ -16,12 +16,11 @@
 #include <vector>
 
 #include "qcoll/collide/collide_run.hpp"
-#include "qcoll/io/deck.hpp"
 
 namespace qcoll {
 
 struct CollideCheckpoint {
-  std::string deck;                   // Deck::toml of the run
+  std::string deck;                   // the run's deck TOML (Problem::identity)
   std::vector<CollideProgress> runs;  // one per tau of [collide], deck order
 };
 
@@ -38,6 +37,6 @@ const std::vector<std::string>& collide_restart_free_tables();
 // checkpoint `path` with `deck` when the two decks differ in anything but
 // collide_restart_free_tables(): the physics and [collide] must be the same.
 // Collective.
-void check_collide_restart(MPI_Comm comm, const Deck& deck, const std::string& path);
+void check_collide_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path);
 
 }  // namespace qcoll

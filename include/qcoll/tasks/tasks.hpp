@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/problem/point_source.hpp"
 #include "qcoll/problem/problem.hpp"
+#include "qcoll/solvers/steady.hpp"
 
 namespace qcoll {
 
@@ -41,8 +41,9 @@ PetscErrorCode RunProblem(MPI_Comm comm, const std::string& task, const Problem&
 // steady state solved in invariant blocks (steady_runner.cpp), else 1.
 double solved_fraction(const std::string& task, const Problem& p);
 
-// `qcoll check`: the summary of interface.md (rank 0 prints). Throws InputError.
-void print_check_summary(MPI_Comm comm, const Deck& deck);
+// The plan of the steady solver for `p` (method, memory and time estimates;
+// qcoll check), and the number of entries of rho it would solve for.
+PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns);
 
 // Local part of a distributed vector as complex numbers (for HDF5 hyperslabs).
 PetscErrorCode LocalValues(Vec v, std::vector<cplx>* out);

@@ -1,4 +1,6 @@
 // `qcoll check`: validate the deck and summarise the problem, solving nothing.
+#include "qcoll/cli/check_summary.hpp"
+
 #include <mpi.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "qcoll/io/deck_problem.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
-#include "steady_runner.hpp"
 
 namespace qcoll {
 namespace {

@@ -1,4 +1,4 @@
-#include "qcoll/tasks/output_growth.hpp"
+#include "qcoll/cli/output_growth.hpp"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
