@@ -203,6 +203,24 @@ PetscErrorCode LiouvillianSetCoefficients(Liouvillian* l, const std::vector<Pets
   PetscFunctionReturn(0);
 }
 
+Liouvillian& Liouvillian::operator=(Liouvillian&& other) noexcept {
+  if (this == &other) return *this;
+  LiouvillianDestroy(this);
+  layout = other.layout;
+  space = other.space;
+  fixed = other.fixed;
+  parts = std::move(other.parts);
+  coefs = std::move(other.coefs);
+  total = other.total;
+  other.fixed = other.total = nullptr;
+  other.parts.clear();
+  return *this;
+}
+
+Liouvillian::~Liouvillian() {
+  LiouvillianDestroy(this);
+}
+
 PetscErrorCode LiouvillianDestroy(Liouvillian* l) {
   PetscFunctionBeginUser;
   PetscCall(MatDestroy(&l->fixed));

@@ -61,8 +61,7 @@ EvolutionOperator::~EvolutionOperator() {
 PetscErrorCode EvolutionOperator::Release() {
   PetscFunctionBeginUser;
   PetscCall(MatDestroy(&op_));
-  if (have_) PetscCall(LiouvillianDestroy(&L_));
-  have_ = false;
+  PetscCall(LiouvillianDestroy(&L_));
   fixed_.clear();
   parts_.clear();
   PetscFunctionReturn(0);
@@ -75,7 +74,6 @@ PetscErrorCode EvolutionOperator::Setup(MPI_Comm comm, const Problem& p) {
   comm_ = comm;
   d_ = p.me.dim;
   PetscCall(CreateEvolutionOperator(comm, p, &L_, &op_));
-  have_ = true;
   PetscBool shell = PETSC_FALSE;
   PetscCall(MatIsMatrixFreeLiouvillian(op_, &shell));
   matrix_free_ = shell == PETSC_TRUE;
@@ -89,7 +87,7 @@ PetscErrorCode EvolutionOperator::Setup(MPI_Comm comm, const Problem& p) {
 
 PetscErrorCode EvolutionOperator::SetLambdas(const Problem& p) {
   PetscFunctionBeginUser;
-  PetscCheck(have_ && p.me.dim == d_, comm_, PETSC_ERR_ARG_WRONG,
+  PetscCheck(op_ && p.me.dim == d_, comm_, PETSC_ERR_ARG_WRONG,
              "SetLambdas needs an operator set up for the same model");
   PetscCall(LogStagePush("assembly"));
   const std::vector<PetscScalar> coefs(p.lambdas.begin(), p.lambdas.end());

@@ -38,7 +38,6 @@ class EvolutionOperator {
   MPI_Comm comm_ = MPI_COMM_NULL;
   Liouvillian L_;
   Mat op_ = nullptr;
-  bool have_ = false;
   bool matrix_free_ = false;
   index_t d_ = 0;
   SuperOperatorTerms fixed_;               // matrix-free: the terms of L_0

@@ -58,8 +58,7 @@ PetscErrorCode SteadyRunner::Release() {
   PetscCall(VecDestroy(&rho_));
   PetscCall(VecsDestroy(&trace_));
   PetscCall(MatDestroy(&full_));
-  if (have_L_) PetscCall(LiouvillianDestroy(&L_));
-  have_L_ = false;
+  PetscCall(LiouvillianDestroy(&L_));
   space_.reset();
   have_solution_ = false;
   PetscFunctionReturn(0);
@@ -97,7 +96,6 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
     full_ = L_.total;
     PetscCall(PetscObjectReference(reinterpret_cast<PetscObject>(full_)));
   }
-  have_L_ = !matrix_free_;
   PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
   PetscCall(MatCreateVecs(full_, &rho_, nullptr));
   if (spectrum && !steady) {

@@ -47,7 +47,6 @@ class SteadyRunner {
   PetscErrorCode SetupSteady(const Problem& p);
 
   Liouvillian L_;
-  bool have_L_ = false;
   std::vector<Vec> trace_;  // vec(I) as the trace covector
   Vec rho_ = nullptr;
   bool have_solution_ = false;
@@ -65,7 +64,6 @@ class SteadyRunner {
 
 // L's sandwich terms with p's lambdas (L_0 + sum_j lambda_j L_Gj).
 SuperOperatorTerms current_terms(const Problem& p);
-
 
 // The spectrum's datasets eigenvalues[k] (complex) and gap under `group`.
 void write_spectrum(Hdf5File& f, const std::string& group, const SpectrumResult& s);

@@ -8,6 +8,7 @@
 // changing the coefficients is a MatAXPY with SUBSET_NONZERO_PATTERN.
 #include <petscmat.h>
 
+#include <utility>
 #include <vector>
 
 #include "qcoll/model/sandwich.hpp"
@@ -27,7 +28,16 @@ ColumnLayout column_layout(MPI_Comm comm, index_t d);
 
 class ReducedSpace;  // reduced_space.hpp
 
+// Owns its matrices (destroyed with it, or earlier by LiouvillianDestroy);
+// movable, not copyable.
 struct Liouvillian {
+  Liouvillian() = default;
+  Liouvillian(const Liouvillian&) = delete;
+  Liouvillian& operator=(const Liouvillian&) = delete;
+  Liouvillian(Liouvillian&& other) noexcept { *this = std::move(other); }
+  Liouvillian& operator=(Liouvillian&& other) noexcept;
+  ~Liouvillian();
+
   ColumnLayout layout;
   const ReducedSpace* space = nullptr;  // restricted to these entries of vec(rho) (not owned)
   Mat fixed = nullptr;                  // L_0
