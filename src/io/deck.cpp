@@ -75,6 +75,7 @@ void validate(deck_detail::Context& ctx, const toml::table& root, Deck& deck) {
   deck.steady = read_steady(ctx, root);
   deck.collide = read_collide(ctx, root);
   deck.checkpoint = read_checkpoint(ctx, root);
+  deck.machine = read_machine(ctx, root, deck.model);
   deck.sweep = read_sweep(ctx, root);
 }
 

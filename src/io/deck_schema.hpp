@@ -8,7 +8,7 @@ namespace qcoll::deck_detail {
 using KeyList = std::vector<std::string_view>;
 
 inline const KeyList kTopKeys{"title",  "params", "system",  "species",    "initial", "run",
-                              "evolve", "steady", "collide", "checkpoint", "sweep"};
+                              "evolve", "steady", "collide", "checkpoint", "sweep",   "machine"};
 inline const KeyList kSystemKeys{"sites", "hamiltonian", "model"};
 inline const KeyList kModelKeys{"name", "sites", "J", "Delta", "h"};
 inline const KeyList kSpeciesKeys{"name",        "ancilla",  "hamiltonian", "beta",
@@ -18,7 +18,8 @@ inline const KeyList kRunKeys{"task", "output"};
 inline const KeyList kEvolveKeys{"t_final", "dt_output", "method",       "rtol",
                                  "atol",    "entropy",   "store_states", "observables"};
 inline const KeyList kObservableKeys{"name", "terms"};
-inline const KeyList kSteadyKeys{"method", "gap", "nev", "tol", "symmetry"};
+inline const KeyList kSteadyKeys{"method", "gap", "nev", "tol", "symmetry", "fluctuations"};
+inline const KeyList kMachineKeys{"hot", "cold"};
 inline const KeyList kCollideKeys{"tau", "t_final", "compare_master_equation", "output_every"};
 inline const KeyList kCheckpointKeys{"every_seconds"};
 inline const KeyList kSweepKeys{"key", "values", "start", "stop", "count"};
@@ -40,6 +41,7 @@ inline const KeyList* keys_of_table(std::string_view path) {
   if (path == "collide") return &kCollideKeys;
   if (path == "checkpoint") return &kCheckpointKeys;
   if (path == "sweep") return &kSweepKeys;
+  if (path == "machine") return &kMachineKeys;
   return nullptr;
 }
 

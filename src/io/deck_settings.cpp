@@ -66,6 +66,22 @@ SteadySettings read_steady(Context& ctx, const toml::table& root) {
   s.nev = reader.integer_at_least("nev", s.nev, 1);
   s.tol = reader.positive("tol", s.tol);
   s.symmetry = reader.boolean("symmetry").value_or(s.symmetry);
+  s.fluctuations = reader.boolean("fluctuations").value_or(s.fluctuations);
+  return s;
+}
+
+MachineSettings read_machine(Context& ctx, const toml::table& root, const Model& model) {
+  TableReader reader(ctx, table_or_empty(ctx, root, "machine"), "machine", kMachineKeys);
+  MachineSettings s;
+  std::vector<std::string> names;
+  for (const Species& sp : model.species) names.push_back(sp.name);
+  for (const char* key : {"hot", "cold"}) {
+    if (!reader.has(key)) continue;
+    const std::string name = reader.choice(key, "", names);
+    (std::string(key) == "hot" ? s.hot : s.cold) = name;
+  }
+  if (!s.hot.empty() && s.hot == s.cold)
+    reader.fail("cold", "the hot and the cold species must differ, both are \"" + s.hot + "\"");
   return s;
 }
 

@@ -13,6 +13,8 @@ RunSettings read_run(Context& ctx, const toml::table& root);
 EvolveSettings read_evolve(Context& ctx, const toml::table& root, const Parameters& params,
                            Model& model);
 SteadySettings read_steady(Context& ctx, const toml::table& root);
+// [machine] hot, cold: species names of the deck.
+MachineSettings read_machine(Context& ctx, const toml::table& root, const Model& model);
 CollideSettings read_collide(Context& ctx, const toml::table& root);
 CheckpointSettings read_checkpoint(Context& ctx, const toml::table& root);
 // The sweep key must name a number in the deck, or a valid key not yet set.

@@ -104,6 +104,19 @@ void write_column_table(Hdf5File& f, const std::string& name, const std::vector<
         if (!first) first = &c;
         width = std::max(width, c.real.empty() ? c.complex.size() : c.real.size());
       }
+  const std::string path = "/sweep/" + name;
+  if (name.find('/') != std::string::npos) f.ensure_group(path.substr(0, path.rfind('/')));
+  if (!first->text.empty()) {  // one string per point
+    std::vector<std::string> text;
+    for (const PointRow& r : rows) {
+      std::string t;
+      for (const PointRow::Column& x : r.columns)
+        if (x.name == name && !x.text.empty()) t = x.text.front();
+      text.push_back(t);
+    }
+    f.write_strings(path, text, first->description);
+    return;
+  }
   const bool complex = first->real.empty() && !first->complex.empty();
   std::vector<double> real;
   std::vector<cplx> cdata;
@@ -122,7 +135,6 @@ void write_column_table(Hdf5File& f, const std::string& name, const std::vector<
   const hsize_t np = rows.size();
   const std::vector<hsize_t> shape =
       first->list ? std::vector<hsize_t>{np, width} : std::vector<hsize_t>{np};
-  const std::string path = "/sweep/" + name;
   if (complex) {
     f.write_complex(path, shape, cdata, first->description);
   } else {

@@ -1,8 +1,11 @@
 #include "steady_runner.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
+#include "qcoll/derive/counting.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/superop/matrix_free.hpp"
@@ -195,6 +198,49 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
       out->with_entropy ? von_neumann_entropy(out->report.state_eigenvalues) : 0.0;
   out->values.set_entropy(entropy, 0.0, p.betas);
   PetscCall(PetscLogStagePop());
+  std::vector<std::string> names;
+  for (const SpeciesTerms& s : p.me.species) names.push_back(s.name);
+  const auto [hot, cold] =
+      machine_species(names, p.betas, p.settings.machine.hot, p.settings.machine.cold);
+  if (hot >= 0) {
+    out->with_machine = true;
+    out->machine = machine_metrics(out->values, p.betas, hot, cold);
+    PetscCall(PetscPrintf(comm_,
+                          "steady: machine (hot %s, cold %s): %s, power %.6g, heat_hot %.6g, "
+                          "heat_cold %.6g, efficiency %.6g (Carnot %.6g), cop %.6g\n",
+                          names[hot].c_str(), names[cold].c_str(), out->machine.regime.c_str(),
+                          out->machine.power, out->machine.heat_hot, out->machine.heat_cold,
+                          out->machine.efficiency, out->machine.carnot_efficiency,
+                          out->machine.cop));
+  }
+  if (p.settings.steady.fluctuations) {
+    PetscCall(LogStagePush("fluctuations"));
+    PetscCall(ComputeFluctuations(p, &out->fluctuations));
+    out->with_fluctuations = true;
+    PetscCall(PetscLogStagePop());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::ComputeFluctuations(const Problem& p, CountingCumulants* out) {
+  PetscFunctionBeginUser;
+  std::vector<CountingDerivatives> processes(p.me.species.size());
+  for (size_t j = 0; j < processes.size(); ++j) {
+    Mat* m[3] = {&processes[j].first, &processes[j].second, &processes[j].third};
+    for (int n = 1; n <= 3; ++n)
+      PetscCall(MatCreateMatrixFreeLiouvillian(
+          comm_, p.me.dim, counting_derivative_terms(p.me.species[j], n), {}, {}, m[n - 1]));
+  }
+  SteadySolver* solver = steady_.get();
+  const TracelessSolve solve = [solver](Vec b, Vec y) { return solver->SolveTraceless(b, y); };
+  const auto start = std::chrono::steady_clock::now();
+  PetscCall(ComputeCountingCumulants(processes, rho_, trace_[0], solve, out));
+  for (CountingDerivatives& d : processes)
+    for (Mat* m : {&d.first, &d.second, &d.third}) PetscCall(MatDestroy(m));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  PetscCall(PetscPrintf(comm_, "steady: fluctuations: %zu species, %zu traceless solves, %.3f s\n",
+                        processes.size(), 2 * processes.size(), seconds));
   PetscFunctionReturn(0);
 }
 
@@ -205,6 +251,54 @@ PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, ind
   *plan = runner.plan();
   *unknowns = plan->unknowns;
   PetscFunctionReturn(0);
+}
+
+void write_fluctuations(Hdf5File& f, const std::string& g, const CountingCumulants& c,
+                        double entropy_production, bool with_entropy_production) {
+  const hsize_t ns = c.mean.size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> tur(ns, nan);
+  if (with_entropy_production)
+    for (size_t j = 0; j < ns; ++j)
+      if (c.mean[j] != 0.0)
+        tur[j] = c.covariance[j * ns + j] * entropy_production / (c.mean[j] * c.mean[j]);
+  f.ensure_group(g);
+  f.write_real(g + "/mean", {ns}, c.mean,
+               "energy the ancillas of each species take up per unit time, first scaled "
+               "cumulant of the counting statistics; equals -heat_incoherent_ancilla "
+               "(energy/time)");
+  f.write_real(g + "/covariance", {ns, ns}, c.covariance,
+               "scaled second cumulants of the energies the species' ancillas take up: noise "
+               "on the diagonal, cross-correlations off it (energy^2/time)");
+  f.write_real(g + "/cumulant3", {ns}, c.third,
+               "scaled third cumulant of each species' energy (energy^3/time)");
+  f.write_real(g + "/tur_ratio", {ns}, tur,
+               "thermodynamic uncertainty ratio covariance[j,j] * entropy_production / "
+               "mean[j]^2 (>= 2 for classical thermal machines; NaN where mean = 0 or Pi is "
+               "undefined) (dimensionless)");
+  for (const char* name : {"mean", "cumulant3", "tur_ratio"})
+    f.label_dimensions(g + "/" + name, {"species"});
+}
+
+void write_machine(Hdf5File& f, const std::string& g, const MachineMetrics& m, const Problem& p) {
+  f.ensure_group(g);
+  f.write_attribute(g, "regime", m.regime);
+  f.write_attribute(g, "hot", p.me.species.at(m.hot).name);
+  f.write_attribute(g, "cold", p.me.species.at(m.cold).name);
+  f.write_real_scalar(g + "/power", m.power,
+                      "coherent work the system delivers per unit time, -sum_j Wdot_C^j "
+                      "(energy/time)");
+  f.write_real_scalar(g + "/heat_hot", m.heat_hot,
+                      "Qdot_inc of the hot species, into the system (energy/time)");
+  f.write_real_scalar(g + "/heat_cold", m.heat_cold,
+                      "Qdot_inc of the cold species, into the system (energy/time)");
+  f.write_real_scalar(g + "/efficiency", m.efficiency,
+                      "power / heat_hot, NaN unless the regime is engine (dimensionless)");
+  f.write_real_scalar(g + "/cop", m.cop,
+                      "coefficient of performance heat_cold / (-power), NaN unless the regime "
+                      "is refrigerator (dimensionless)");
+  f.write_real_scalar(g + "/carnot_efficiency", m.carnot_efficiency,
+                      "1 - beta_hot / beta_cold (dimensionless)");
 }
 
 void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) {
@@ -270,6 +364,11 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
     if (r.method == "iterative")
       f.write_attribute(g, "second_start_difference", r.second_start_difference);
     if (point.with_spectrum) write_spectrum(f, g, point.spectrum);
+    if (point.with_fluctuations)
+      write_fluctuations(f, g + "/fluctuations", point.fluctuations,
+                         point.values.entropy_production,
+                         FieldAvailability::steady_state(false, p.betas).entropy_production);
+    if (point.with_machine) write_machine(f, g + "/machine", point.machine, p);
   });
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);

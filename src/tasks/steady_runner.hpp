@@ -7,9 +7,11 @@
 
 #include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/problem/problem.hpp"
+#include "qcoll/solvers/counting_statistics.hpp"
 #include "qcoll/solvers/spectrum.hpp"
 #include "qcoll/solvers/steady.hpp"
 #include "qcoll/superop/reduced_space.hpp"
+#include "qcoll/thermo/machine.hpp"
 #include "qcoll/thermo/operators.hpp"
 
 namespace qcoll {
@@ -20,6 +22,10 @@ struct SteadyPoint {
   SteadyReport report;
   bool with_spectrum = false;
   SpectrumResult spectrum;
+  bool with_fluctuations = false;  // [steady] fluctuations
+  CountingCumulants fluctuations;  // of the energy each species' ancillas take up
+  bool with_machine = false;       // two species with different finite betas
+  MachineMetrics machine;
 };
 
 class SteadyRunner {
@@ -45,6 +51,9 @@ class SteadyRunner {
  private:
   PetscErrorCode Release();
   PetscErrorCode SetupSteady(const Problem& p);
+  // Cumulants of every species' heat at the steady state rho_ (one or two
+  // solves per species with the steady solver's factorisation).
+  PetscErrorCode ComputeFluctuations(const Problem& p, CountingCumulants* out);
 
   Liouvillian L_;
   std::vector<Vec> trace_;  // vec(I) as the trace covector
@@ -64,6 +73,15 @@ class SteadyRunner {
 
 // L's sandwich terms with p's lambdas (L_0 + sum_j lambda_j L_Gj).
 SuperOperatorTerms current_terms(const Problem& p);
+
+// /steady/fluctuations: mean, covariance, cumulant3, tur_ratio (with Pi when
+// `with_entropy_production`).
+void write_fluctuations(Hdf5File& f, const std::string& group, const CountingCumulants& c,
+                        double entropy_production, bool with_entropy_production);
+// /steady/machine: power, heat_hot, heat_cold, efficiency, cop,
+// carnot_efficiency; attributes regime, hot, cold.
+void write_machine(Hdf5File& f, const std::string& group, const MachineMetrics& m,
+                   const Problem& p);
 
 // The spectrum's datasets eigenvalues[k] (complex) and gap under `group`.
 void write_spectrum(Hdf5File& f, const std::string& group, const SpectrumResult& s);

@@ -29,7 +29,14 @@ struct SteadySettings {
   bool gap = false;
   index_t nev = 6;  // eigenvalues for the gap / spectrum
   double tol = 1e-13;
-  bool symmetry = true;  // solve in the invariant blocks of rho the steady state lives in
+  bool symmetry = true;       // solve in the invariant blocks of rho the steady state lives in
+  bool fluctuations = false;  // cumulants of each species' heat (full counting statistics)
+};
+
+// Which species are the machine's hot and cold baths ("": the smallest and
+// largest finite beta).
+struct MachineSettings {
+  std::string hot, cold;
 };
 
 struct CheckpointSettings {
@@ -42,6 +49,7 @@ struct Settings {
   SteadySettings steady;
   CollideSettings collide;
   CheckpointSettings checkpoint;
+  MachineSettings machine;
 };
 
 }  // namespace qcoll

@@ -149,6 +149,13 @@ class SteadySolver {
   // the steady state.
   PetscErrorCode Solve(Vec rho, SteadyReport* report);
 
+  // After Solve: y with L y = b and tr y = 0, for a traceless b (full-length
+  // vectors like rho), from the factorisation or preconditioner of the solve
+  // (the bordered system A y = b; the steady state's Drazin inverse on
+  // traceless vectors). Checks ||L y - b|| <= tolerance * ||b||; the
+  // bordered methods only (direct, iterative).
+  PetscErrorCode SolveTraceless(Vec b, Vec y, double tolerance = 1e-8);
+
   const std::string& method() const { return method_; }
   const SteadyPlan& plan() const { return plan_; }
   // Entries of vec(rho) the solve works with (d^2 without a reduction).
