@@ -113,3 +113,24 @@ def test_command_line_errors(tmp_path):
     summary = subprocess.run([sys.executable, "-m", "qcoll_post", "--help"],
                              capture_output=True, text=True, env=_cli_env(), timeout=120)
     assert summary.returncode == 0 and "FILE.h5" in summary.stdout
+
+
+def test_coherent_engine_sweep_draws_the_machine(qcoll_binary, tmp_path):
+    """inputs/coherent_engine.toml: power > 0 only with lambda > 0 (regime
+    engine), the TUR ratios written for every species, and the machine
+    figure (power, efficiency, TUR, regimes as background) drawn."""
+    from helpers import run_qcoll
+    engine = os.path.join(POST_DIR, "..", "inputs", "coherent_engine.toml")
+    out = run_qcoll(qcoll_binary, "steady", engine,
+                    tmp_path / "engine.h5", nranks=2)
+    with h5py.File(out, "r") as f:
+        regimes = [r.decode() for r in f["sweep/machine/regime"][()]]
+        power = f["sweep/machine/power"][()]
+        lam = f["sweep/values"][()]
+        assert regimes[0] == "none" and lam[0] == 0.0 and power[0] == 0.0
+        assert all(r == "engine" for r in regimes[1:]) and (power[1:] > 0).all()
+        assert f["sweep/fluctuations/tur_ratio"].shape == (len(lam), 3)
+    written = plot_run(qp.load(out), str(tmp_path))
+    assert "sweep_machine" in kinds(written, "engine")
+    for path in written:
+        assert_png(path)

@@ -22,8 +22,12 @@ def figures(run):
     species_arrays = {n: sw[n] for n in CURRENTS if n in quantities}
     if species_arrays or any(n in quantities for n in ENTROPY):
         yield "sweep_currents", currents_figure(run, sw.key, x, quantities, species_arrays)
+    if "machine/power" in quantities:
+        regimes = sw["machine/regime"] if "machine/regime" in sw else []
+        yield "sweep_machine", machine_figure(run, sw.key, x, quantities, regimes)
     extra = [n for n, v in quantities.items()
-             if n not in CURRENTS and n not in ENTROPY and v.ndim == 1]
+             if n not in CURRENTS and n not in ENTROPY and v.ndim == 1
+             and not n.startswith(("machine/", "fluctuations/"))]
     if extra:
         yield "sweep_quantities", extra_figure(run, sw.key, x, quantities,
                                                extra[:MAX_EXTRA_PANELS])
@@ -75,6 +79,66 @@ def currents_figure(run, key, x, quantities, species_arrays):
     style.legend(ax[1], loc="best")
     _x_axis(ax[1], key, x)
     style.decorate(fig, run, f"sweep over {key} ({len(x)} points)")
+    return fig
+
+
+REGIME_COLOR = {"engine": "tab:green", "refrigerator": "tab:blue", "accelerator": "tab:orange",
+                "heater": "tab:red", "none": "white"}
+
+
+def _regime_background(ax, x, regimes):
+    """Shade each point's stretch of the x axis by its machine regime."""
+    order = np.argsort(x)
+    xs, rs = x[order], [regimes[k] for k in order]
+    edges = np.concatenate(([xs[0]], (xs[1:] + xs[:-1]) / 2, [xs[-1]]))
+    for k, regime in enumerate(rs):
+        if REGIME_COLOR.get(regime, "white") != "white":
+            ax.axvspan(edges[k], edges[k + 1], color=REGIME_COLOR[regime], alpha=0.12, lw=0)
+
+
+def machine_figure(run, key, x, quantities, regimes):
+    """Power, efficiency (with Carnot) and the TUR ratio, regimes as background."""
+    regimes = [r.decode() if isinstance(r, bytes) else str(r) for r in np.atleast_1d(regimes)]
+    tur = quantities.get("fluctuations/tur_ratio")
+    nrows = 3 if tur is not None else 2
+    fig, axes = style.new_figure(nrows, 1, height_per_row=2.4, sharex=True)
+    ax = axes[:, 0]
+    order = np.argsort(x)
+    power = np.asarray(quantities["machine/power"], dtype=float)
+    ax[0].plot(x[order], power[order], marker="o", ms=3, color="black", label="power")
+    style.zero_line(ax[0])
+    ax[0].set_ylabel(f"power  {style.RATE_UNIT}")
+    ax[0].set_title(r"power $-\sum_j \dot W_C^j$ delivered by the system")
+    for name, label, color in (("machine/efficiency", "efficiency", "tab:green"),
+                               ("machine/cop", "COP", "tab:blue"),
+                               ("machine/carnot_efficiency", "Carnot", style.GREY)):
+        if name in quantities:
+            v = np.asarray(quantities[name], dtype=float)
+            if np.isfinite(v).any():
+                ax[1].plot(x[order], v[order], marker="o", ms=3, color=color, label=label,
+                           ls="--" if label == "Carnot" else "-")
+    ax[1].set_ylabel("efficiency / COP")
+    ax[1].set_title("efficiency (engine), COP (refrigerator) and Carnot's bound")
+    style.legend(ax[1], loc="best")
+    if tur is not None:
+        tur = np.asarray(tur, dtype=float)
+        names = run.species or ["all"]
+        for k in range(tur.shape[1] if tur.ndim == 2 else 1):
+            column = tur[:, k] if tur.ndim == 2 else tur
+            ax[2].plot(x[order], column[order], marker="o", ms=3, color=style.species_color(k),
+                       label=names[k] if k < len(names) else str(k))
+        ax[2].axhline(2.0, color=style.GREY, ls=":", label="2 (classical bound)")
+        ax[2].set_ylabel("TUR ratio")
+        ax[2].set_title(r"thermodynamic uncertainty ratio $\mathrm{var}(Q_j)\,\Pi / \langle Q_j\rangle^2$")
+        style.legend(ax[2], loc="best", fontsize=7)
+    if len(regimes) == len(x):
+        for a in ax:
+            _regime_background(a, x, regimes)
+        seen = [r for r in REGIME_COLOR if r in regimes and r != "none"]
+        ax[0].set_title(ax[0].get_title() + ("  (background: " + ", ".join(seen) + ")"
+                                             if seen else ""))
+    _x_axis(ax[-1], key, x)
+    style.decorate(fig, run, f"the steady state as a machine, over {key}")
     return fig
 
 
