@@ -15,6 +15,7 @@
 #include "qcoll/io/deck_points.hpp"
 #include "qcoll/io/deck_problem.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/io/output_lock.hpp"
 #include "qcoll/io/petsc_options.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/collide_checkpoint.hpp"
@@ -94,16 +95,25 @@ void check_restart(const CommandLine& cl, const std::string& task, const Deck& d
                          " does not exist (checkpoints are written every [checkpoint] "
                          "every_seconds and when the run receives SIGTERM or SIGUSR1)",
                      "command line");
-  const std::string written_by = checkpoint_task(PETSC_COMM_WORLD, checkpoint);
-  if (written_by != task)
-    throw InputError(checkpoint + " is the checkpoint of a " + written_by +
-                         " run; continue it with `qcoll " + written_by + " ... --restart " +
-                         cl.restart + "`",
+  try {
+    const std::string written_by = checkpoint_task(PETSC_COMM_WORLD, checkpoint);
+    if (written_by != task)
+      throw InputError(checkpoint + " is the checkpoint of a " + written_by +
+                           " run; continue it with `qcoll " + written_by + " ... --restart " +
+                           cl.restart + "`",
+                       "command line");
+    // A single run continues only with its own physics and settings; a sweep
+    // matches the checkpoint to its point instead.
+    if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
+    if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {  // not a checkpoint qcoll can read
+    throw InputError("the checkpoint " + checkpoint + " cannot be read (" + e.what() +
+                         "): it cannot be continued. Run again without --restart (with "
+                         "--overwrite) to start anew",
                      "command line");
-  // A single run continues only with its own physics and settings; a sweep
-  // matches the checkpoint to its point instead.
-  if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
-  if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
+  }
 }
 
 // Every collide point's ancilla states are checked before any work (and
@@ -168,6 +178,7 @@ int run(const CommandLine& cl) {
     return 1;
   }
   const std::string task = cl.task.empty() ? deck.run.task : cl.task;
+  OutputLock lock;  // held to the end of the run
   try {
     check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
@@ -195,6 +206,11 @@ int run(const CommandLine& cl) {
     }
     const std::string& output = ctx.output_path;
     check_sweep_points(deck, cl.sweep_index);
+    // Where the output's name came from, for messages about it.
+    const std::string output_key = !cl.output.empty() || ctx.restart ? "command line"
+                                   : deck.run.output.empty()         ? ""
+                                                                     : "run.output";
+    lock.acquire(PETSC_COMM_WORLD, output, output_key);  // one run per output file
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&
         restart_already_complete(PETSC_COMM_WORLD, deck.toml, deck.sweep.has_value(), task,
@@ -207,7 +223,7 @@ int run(const CommandLine& cl) {
     if (!ctx.restart && file_exists(output) && !cl.overwrite)
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
-                       "run.output");
+                       output_key);
     if (task == "collide")
       check_collide_input(deck.model, deck.collide);  // before the output file is touched
     const Problem problem = prepare_problem(deck);

@@ -3,8 +3,11 @@
 // 1, no output file), runaway outputs are refused up front unless --force,
 // fitted orders that cannot be fitted are left out with a note, a restart of
 // a finished run is a no-op, and PETSc options are handled like input.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -144,4 +147,55 @@ TEST(NoSilentResults, RestartOfACompleteOutputIsANoOp) {
   EXPECT_NE(collide.output.find("already complete"), std::string::npos) << collide.output;
   std::remove(deck.c_str());
   std::remove(out.c_str());
+}
+
+// Faults around the files: a directory given as the deck, an unreadable
+// checkpoint, and two runs on one output file.
+TEST(NoSilentResults, ADirectoryAsTheDeckIsNamedAsSuch) {
+  if (rank() != 0) return;
+  const std::string dir = temp_path("rel_dir", "");
+  ::mkdir(dir.c_str(), 0755);
+  expect_input_error(run_qcoll("steady " + dir), "is a directory, not a deck file");
+  ::rmdir(dir.c_str());
+}
+
+TEST(NoSilentResults, AnUnreadableCheckpointSaysHowToStartAnew) {
+  if (rank() != 0) return;
+  const std::string deck = write_temp_file("rel_ck_deck", ".toml", kQubit);
+  const std::string out = temp_path("rel_ck", ".h5");
+  ASSERT_EQ(run_qcoll("evolve " + deck + " -o " + out + " --overwrite").exit_code, 0);
+  std::string text;
+  // The output loses its completion mark (a run killed during its last write) ...
+  ASSERT_TRUE(
+      h5py_ok(out, "f.close(); f = h5py.File('" + out + "', 'a'); del f.attrs['complete']", &text))
+      << text;
+  for (const char* garbage : {"not hdf5", ""}) {  // ... and its checkpoint is garbage or empty
+    std::ofstream(out + ".checkpoint") << garbage;
+    expect_input_error(run_qcoll("evolve " + deck + " --restart " + out), "cannot be read");
+    expect_input_error(run_qcoll("evolve " + deck + " --restart " + out), "start anew");
+  }
+  std::remove((out + ".checkpoint").c_str());
+  std::remove(out.c_str());
+  std::remove(deck.c_str());
+}
+
+TEST(NoSilentResults, TwoRunsOnOneOutputFileAreRefused) {
+  if (rank() != 0) return;
+  const std::string deck = write_temp_file("rel_lock_deck", ".toml", kQubit);
+  const std::string out = temp_path("rel_lock", ".h5");
+  const CommandResult free_run = run_qcoll("steady " + deck + " -o " + out);
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.output;  // takes and releases the lock
+  EXPECT_FALSE(exists(out + ".lock"));
+  // Another run holds the output: its lock, taken here.
+  const int fd = ::open((out + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  expect_input_error(run_qcoll("steady " + deck + " -o " + out + " --overwrite"),
+                     "is being written by another qcoll run");
+  ::close(fd);
+  // The holder gone (even killed, its lock file left behind), the output is free.
+  EXPECT_EQ(run_qcoll("steady " + deck + " -o " + out + " --overwrite").exit_code, 0);
+  EXPECT_FALSE(exists(out + ".lock"));
+  std::remove(out.c_str());
+  std::remove(deck.c_str());
 }

@@ -1,6 +1,8 @@
 // Loading a deck: TOML parsing, overrides, validation into Deck.
 #include "qcoll/io/deck.hpp"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -123,6 +125,11 @@ Deck load_deck_from_string(const std::string& text, const std::string& path,
 }
 
 Deck load_deck(const std::string& path, const std::vector<Override>& overrides) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw DeckError(path + " is a directory, not a deck file: give the TOML deck, e.g. " +
+                        (path.empty() || path.back() == '/' ? path : path + "/") + "qubit.toml",
+                    "", 0);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw DeckError(path + ": cannot read the deck file (" + std::strerror(errno) + ")", "", 0);
