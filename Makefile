@@ -20,8 +20,8 @@ export OMPI_MCA_rmaps_base_oversubscribe = 1
 DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-dev \
   libpetsc-complex-dev libslepc-complex3.18-dev libhdf5-openmpi-dev libtomlplusplus-dev \
   libmuparser-dev libgtest-dev liblapack-dev libblis4-serial python3 python3-h5py \
-  python3-numpy python3-matplotlib python3-pytest
-# QuTiP, for the side-by-side benchmark only.
+  python3-numpy python3-matplotlib python3-pytest python3-qutip
+# QuTiP is also in DEBIAN_PACKAGES (the heat-noise test compares with it); listed here for bench.
 BENCH_PACKAGES = python3-qutip
 
 .PHONY: all deps build run test bench bench-steady figures clean fuzz-asan
