@@ -11,6 +11,7 @@
 #include "qcoll/io/deck_problem.hpp"
 #include "qcoll/tasks/resources.hpp"
 #include "qcoll/tasks/tasks.hpp"
+#include "qcoll/thermo/machine.hpp"
 
 namespace qcoll {
 namespace {
@@ -88,6 +89,20 @@ void print_summary(const Deck& deck, const MasterEquation& me, const MemoryEstim
                   std::abs(s.lambda) > lmax ? "  (the deck's lambda exceeds it)" : "");
     }
   }
+  std::vector<std::string> names;
+  std::vector<double> betas;
+  for (const SpeciesTerms& t : me.species) {
+    names.push_back(t.name);
+    betas.push_back(t.beta);
+  }
+  const auto [hot, cold] = machine_species(names, betas, deck.machine.hot, deck.machine.cold);
+  if (hot >= 0)
+    std::printf(
+        "machine: hot %s (beta %g), cold %s (beta %g), Carnot efficiency %.4g; the steady "
+        "task reports power, efficiency and the regime (/steady/machine)%s\n",
+        names[hot].c_str(), betas[hot], names[cold].c_str(), betas[cold],
+        1.0 - betas[hot] / betas[cold],
+        deck.steady.fluctuations ? " and the heat fluctuations" : "");
 }
 
 }  // namespace
