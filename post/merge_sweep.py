@@ -53,7 +53,7 @@ def table_names(sweep):
     """Paths (relative to /sweep) of the per-point tables of a sweep group."""
     names = []
     for name, item in sweep.items():
-        if name in ("values", "index") or name.isdigit():
+        if name in ("values", "index", "axes") or name.isdigit():
             continue
         if isinstance(item, h5py.Dataset):
             names.append(name)
@@ -156,6 +156,8 @@ def merge(paths, output):
                 copy_tree(head[name], out.require_group(name))
         sweep = out.require_group("sweep")
         copy_attributes(head["sweep"], sweep)
+        if "axes" in head["sweep"]:  # a grid's axes: the same in every part
+            copy_tree(head["sweep"]["axes"], sweep.require_group("axes"))
         if "sweep_index" in sweep.attrs:
             del sweep.attrs["sweep_index"]
         sweep.create_dataset("values", data=np.array([p[1] for p in points]))

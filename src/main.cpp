@@ -123,16 +123,17 @@ void check_collide_points(const Deck& deck, std::optional<long long> only) {
     check_collide_input(deck.model, deck.collide);
     return;
   }
-  for (size_t k = 0; k < deck.sweep->values.size(); ++k) {
+  for (size_t k = 0; k < deck.sweep->count(); ++k) {
     if (only && static_cast<size_t>(*only) != k) continue;
-    const Override o = sweep_override(*deck.sweep, k);
-    const Deck point = with_override(deck, o);
+    const std::vector<Override> o = sweep_overrides(*deck.sweep, k);
+    const Deck point = with_overrides(deck, o);
     try {
       check_collide_input(point.model, point.collide);
     } catch (const InputError& e) {
-      throw InputError(
-          "point " + std::to_string(k) + " (" + o.key + " = " + o.value + "): " + e.what(),
-          e.key().empty() ? "sweep.values" : e.key());
+      std::string where;
+      for (const Override& x : o) where += (where.empty() ? "" : ", ") + x.key + " = " + x.value;
+      throw InputError("point " + std::to_string(k) + " (" + where + "): " + e.what(),
+                       e.key().empty() ? "sweep" : e.key());
     }
   }
 }
@@ -190,7 +191,7 @@ int run(const CommandLine& cl) {
     ctx.restart = !cl.restart.empty();
     ctx.output_path = ctx.restart ? cl.restart : default_output(deck, cl);
     if (cl.sweep_index) {
-      const size_t points = deck.sweep ? deck.sweep->values.size() : 0;
+      const size_t points = deck.sweep ? deck.sweep->count() : 0;
       if (!deck.sweep) throw InputError("--sweep-index needs a deck with [sweep]", "command line");
       if (static_cast<unsigned long long>(*cl.sweep_index) >= points)
         throw InputError("--sweep-index " + std::to_string(*cl.sweep_index) +

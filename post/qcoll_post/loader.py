@@ -272,6 +272,31 @@ class SweepGroup(Group):
         """The task run at every point: evolve, steady or spectrum."""
         return self.attrs.get("task", "")
 
+    @property
+    def mode(self):
+        """How the axes combine: "grid" (last axis fastest) or "zip"."""
+        return self.attrs.get("mode", "grid")
+
+    def axes(self):
+        """[(key, values), ...] of every swept key: one entry for a one-key
+        sweep, one per [[sweep.axis]] of a grid or zip sweep."""
+        if "axes" not in self:
+            return [(self.key, np.atleast_1d(np.asarray(self["values"], dtype=float)))]
+        group = self["axes"]
+        names = sorted((n for n in group.datasets() if n.isdigit()), key=int)
+        return [(group._info(n).attrs.get("key", n), np.asarray(group[n], dtype=float))
+                for n in names]
+
+    def grid(self, name):
+        """The table `name` of a complete grid sweep reshaped to the grid:
+        shape (len(axis 0), len(axis 1), ..., extra axes of the table)."""
+        data = np.asarray(self[name])
+        shape = tuple(len(values) for _, values in self.axes())
+        if self.mode == "zip" or int(np.prod(shape)) != data.shape[0]:
+            raise ValueError(f"{name}: not a complete grid sweep ({self.mode}, "
+                             f"{data.shape[0]} points for axes of lengths {shape})")
+        return data.reshape(shape + data.shape[1:])
+
     def point_groups(self):
         """Names of the per-point groups ("0", "1", ...) in index order."""
         return sorted((g for g in self.groups() if g.isdigit()), key=int)
@@ -298,8 +323,10 @@ class SweepGroup(Group):
             for name in group:
                 member = group[name]
                 if isinstance(member, Group):
-                    if not (group is self and name.isdigit()):
+                    if not (group is self and (name.isdigit() or name == "axes")):
                         walk(member, prefix + name + "/")
+                elif not prefix and name == "axis_values":
+                    continue  # the sweep's own description, not a table
                 elif prefix or name not in ("values", "index"):
                     out[prefix + name] = member
         walk(self, "")

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from helpers import POST_DIR
+from helpers import POST_DIR, deck_path, run_qcoll
 
 MERGE = os.path.join(POST_DIR, "merge_sweep.py")
 # Attributes that differ between two runs by nature (time, free memory).
@@ -123,3 +123,43 @@ def test_inputs_that_do_not_belong_together_are_refused(evolve_sweep_files,
                 del f["sweep"][name]
     stopped = merge(tmp_path / "c.h5", unfinished)
     assert stopped.returncode == 1 and "did not finish" in stopped.stderr
+
+
+GRID = """
+[sweep]
+mode = "grid"
+[[sweep.axis]]
+key = "species.bath.lambda"
+values = [0.0, 0.3]
+[[sweep.axis]]
+key = "species.bath.beta"
+values = [0.5, 1.0, 2.0]
+"""
+
+
+def test_grid_sweep_parts_merge_and_reshape(qcoll_binary, tmp_path):
+    """A 2 x 3 grid run point by point (--sweep-index) merges into the file
+    one command writes; qcoll_post reshapes its tables to the grid and
+    qcoll-plot draws the maps."""
+    import qcoll_post as qp
+    from qcoll_post.plot import plot_run
+    deck = tmp_path / "grid.toml"
+    deck.write_text(open(deck_path("qubit.toml")).read() + GRID)
+    full = run_qcoll(qcoll_binary, "steady", deck, tmp_path / "full.h5")
+    parts = [run_qcoll(qcoll_binary, "steady", deck, tmp_path / f"part{k}.h5",
+                       "--sweep-index", str(k)) for k in range(6)]
+    merged = tmp_path / "merged.h5"
+    proc = merge(merged, *parts)
+    assert proc.returncode == 0, proc.stderr
+    a, b = qp.load(full).sweep, qp.load(merged).sweep
+    for sw in (a, b):
+        assert sw.mode == "grid"
+        assert [key for key, _ in sw.axes()] == ["species.bath.lambda", "species.bath.beta"]
+        assert sw.grid("energy").shape == (2, 3)
+        assert sw.grid("heat_incoherent").shape == (2, 3, 1)
+    np.testing.assert_allclose(a.grid("energy"), b.grid("energy"), rtol=0, atol=1e-12)
+    # beta changes the state along the fast axis, lambda along the slow one
+    e = a.grid("energy")
+    assert abs(e[0, 0] - e[0, 2]) > 1e-3 and abs(e[0, 1] - e[1, 1]) > 1e-6
+    written = plot_run(qp.load(full), str(tmp_path))
+    assert any(p.endswith("full_sweep_grid.png") for p in written)

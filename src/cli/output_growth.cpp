@@ -64,9 +64,9 @@ GrowthEstimate evolve_growth(const Deck& deck, index_t d, std::optional<long lon
     ++count;
   };
   if (!deck.sweep) add(deck);
-  for (std::size_t k = 0; deck.sweep && k < deck.sweep->values.size(); ++k)
+  for (std::size_t k = 0; deck.sweep && k < deck.sweep->count(); ++k)
     if (!sweep_index || static_cast<std::size_t>(*sweep_index) == k)
-      add(with_override(deck, sweep_override(*deck.sweep, k)));
+      add(with_overrides(deck, sweep_overrides(*deck.sweep, k)));
   const double checkpoints = deck.checkpoint.every_seconds > 0 ? 2 : 1;
   g.output_bytes = series_bytes + states_bytes;
   g.checkpoint_bytes = checkpoints * (largest + static_cast<double>(d * d) * 16.0);
@@ -83,9 +83,12 @@ GrowthEstimate evolve_growth(const Deck& deck, index_t d, std::optional<long lon
     g.key = "evolve.dt_output";
     g.advice = "raise evolve.dt_output (fewer output times) or lower evolve.t_final";
   }
-  if (deck.sweep && deck.sweep->key == g.key) {  // the sweep sets it: its values are the key
+  bool swept = false;  // the sweep sets it: its values are the key
+  for (std::size_t i = 0; deck.sweep && i < deck.sweep->axes.size(); ++i)
+    swept = swept || deck.sweep->axes[i].key == g.key;
+  if (swept) {
     g.advice = "change the values of the swept " + g.key + ": " + g.advice;
-    g.key = "sweep.values";
+    g.key = deck.sweep->axes.size() == 1 ? "sweep.values" : "sweep.axis";
   }
   return g;
 }
@@ -144,7 +147,16 @@ double free_bytes(const std::string& output) {
 GrowthEstimate estimate_output_growth(const Deck& deck, const std::string& task, index_t d,
                                       std::optional<long long> sweep_index) {
   if (task == "evolve") return evolve_growth(deck, d, sweep_index);
-  if (task == "collide") return collide_growth(deck);
+  if (task == "collide") {
+    GrowthEstimate g = collide_growth(deck);
+    // Every point of a collide sweep writes its own tables (one at a time).
+    const double points = deck.sweep && !sweep_index ? static_cast<double>(deck.sweep->count()) : 1;
+    if (points > 1) {
+      g.output_bytes *= points;
+      g.what = std::to_string(static_cast<long long>(points)) + " sweep points: each " + g.what;
+    }
+    return g;
+  }
   return {};
 }
 

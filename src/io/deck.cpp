@@ -140,27 +140,59 @@ Deck load_deck(const std::string& path, const std::vector<Override>& overrides) 
 }
 
 Deck with_override(const Deck& deck, const Override& extra) {
+  return with_overrides(deck, {extra});
+}
+
+Deck with_overrides(const Deck& deck, const std::vector<Override>& extra) {
   std::vector<Override> overrides = deck.overrides;
-  overrides.push_back(extra);
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
   return load_deck_from_string(deck.source_text, deck.path, overrides);
 }
 
-Override sweep_override(const SweepSettings& sweep, std::size_t index) {
-  const double v = sweep.values.at(index);
-  std::string text;
-  if (std::isinf(v)) {
-    text = v > 0 ? "inf" : "-inf";
-  } else if (v == std::floor(v) && std::abs(v) < 1e15) {
-    text = std::to_string(static_cast<long long>(v));
-  } else {
-    char buf[32];
-    for (int precision = 15; precision <= 17; ++precision) {
-      std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-      if (std::strtod(buf, nullptr) == v) break;
-    }
-    text = buf;
+namespace {
+
+// `v` as TOML text that reads back exactly (integral values as integers).
+std::string exact_text(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == std::floor(v) && std::abs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  char buf[32];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
   }
-  return {sweep.key, text};
+  return buf;
+}
+
+}  // namespace
+
+std::size_t SweepSettings::count() const {
+  if (axes.empty()) return 0;
+  std::size_t n = mode == "zip" ? axes.front().values.size() : 1;
+  if (mode != "zip")
+    for (const SweepAxis& a : axes) n *= a.values.size();
+  return n;
+}
+
+std::vector<std::size_t> SweepSettings::axis_index(std::size_t k) const {
+  std::vector<std::size_t> index(axes.size(), k);
+  if (mode == "zip") return index;
+  for (std::size_t i = axes.size(); i-- > 0;) {  // last axis fastest
+    index[i] = k % axes[i].values.size();
+    k /= axes[i].values.size();
+  }
+  return index;
+}
+
+Override sweep_override(const SweepSettings& sweep, std::size_t index) {
+  return sweep_overrides(sweep, index).at(0);
+}
+
+std::vector<Override> sweep_overrides(const SweepSettings& sweep, std::size_t index) {
+  const std::vector<std::size_t> at = sweep.axis_index(index);
+  std::vector<Override> out;
+  for (std::size_t i = 0; i < sweep.axes.size(); ++i)
+    out.push_back({sweep.axes[i].key, exact_text(sweep.axes[i].values.at(at[i]))});
+  return out;
 }
 
 std::string format_input_error(const InputError& e, const Deck* deck) {

@@ -22,7 +22,8 @@ inline const KeyList kSteadyKeys{"method", "gap", "nev", "tol", "symmetry", "flu
 inline const KeyList kMachineKeys{"hot", "cold"};
 inline const KeyList kCollideKeys{"tau", "t_final", "compare_master_equation", "output_every"};
 inline const KeyList kCheckpointKeys{"every_seconds"};
-inline const KeyList kSweepKeys{"key", "values", "start", "stop", "count"};
+inline const KeyList kSweepKeys{"key", "values", "start", "stop", "count", "axis", "mode"};
+inline const KeyList kSweepAxisKeys{"key", "values", "start", "stop", "count"};
 
 // Valid keys of the table at a dotted path with species entries collapsed
 // ("system.model", "species"); nullptr if the path names no known table,

@@ -96,6 +96,27 @@ std::vector<double> linspace(const TableReader& reader) {
   return values;
 }
 
+// One axis: key with values or start/stop/count, from the table `reader` reads.
+SweepAxis read_axis(Context& ctx, const TableReader& reader, const toml::table& root) {
+  SweepAxis axis;
+  if (!reader.has("key")) {
+    reader.missing("key", "the dotted deck key to scan, e.g. \"species.hot.lambda\"");
+  }
+  axis.key = *reader.string("key");
+  check_sweep_key(reader, root, axis.key);
+  const bool range = reader.has("start") || reader.has("stop") || reader.has("count");
+  if (const toml::array* values = reader.array("values")) {
+    if (range) reader.fail("values", "give either values or start/stop/count, not both");
+    if (values->empty()) reader.fail("values", "expected at least one value");
+    for (const toml::node& v : *values) {
+      axis.values.push_back(read_number(ctx, v, reader.key_of("values")));
+    }
+  } else {
+    axis.values = linspace(reader);
+  }
+  return axis;
+}
+
 }  // namespace
 
 std::optional<SweepSettings> read_sweep(Context& ctx, const toml::table& root) {
@@ -103,21 +124,43 @@ std::optional<SweepSettings> read_sweep(Context& ctx, const toml::table& root) {
   if (!node) return std::nullopt;
   TableReader reader(ctx, read_table(ctx, *node, "sweep"), "sweep", kSweepKeys);
   SweepSettings sweep;
-  if (!reader.has("key")) {
-    reader.missing("key", "the dotted deck key to scan, e.g. \"species.hot.lambda\"");
+  const toml::array* axes = reader.array("axis");
+  if (!axes) {
+    if (reader.has("mode"))
+      reader.fail("mode", "mode combines several [[sweep.axis]]; this [sweep] has one key");
+    sweep.axes.push_back(read_axis(ctx, reader, root));
+    sweep.key = sweep.axes[0].key;
+    sweep.values = sweep.axes[0].values;
+    return sweep;
   }
-  sweep.key = *reader.string("key");
-  check_sweep_key(reader, root, sweep.key);
-  const bool range = reader.has("start") || reader.has("stop") || reader.has("count");
-  if (const toml::array* values = reader.array("values")) {
-    if (range) reader.fail("values", "give either values or start/stop/count, not both");
-    if (values->empty()) reader.fail("values", "expected at least one value");
-    for (const toml::node& v : *values) {
-      sweep.values.push_back(read_number(ctx, v, reader.key_of("values")));
-    }
-  } else {
-    sweep.values = linspace(reader);
+  for (const char* k : {"key", "values", "start", "stop", "count"})
+    if (reader.has(k))
+      reader.fail(k, "give either one key in [sweep] or several [[sweep.axis]] tables, not both");
+  sweep.mode = reader.choice("mode", "grid", {"grid", "zip"});
+  if (axes->empty()) reader.fail("axis", "expected at least one [[sweep.axis]]");
+  for (std::size_t i = 0; i < axes->size(); ++i) {
+    const std::string key = "sweep.axis[" + std::to_string(i) + "]";
+    TableReader axis(ctx, read_table(ctx, *axes->get(i), key), key, kSweepAxisKeys);
+    sweep.axes.push_back(read_axis(ctx, axis, root));
+    for (std::size_t j = 0; j < i; ++j)
+      if (sweep.axes[j].key == sweep.axes[i].key)
+        axis.fail("key", "\"" + sweep.axes[i].key + "\" is already swept by sweep.axis[" +
+                             std::to_string(j) + "]");
+    if (sweep.mode == "zip" && sweep.axes[i].values.size() != sweep.axes[0].values.size())
+      axis.fail("values", "mode = \"zip\" needs axes of equal length: " +
+                              std::to_string(sweep.axes[i].values.size()) + " values here, " +
+                              std::to_string(sweep.axes[0].values.size()) + " in sweep.axis[0] (" +
+                              sweep.axes[0].key + ")");
   }
+  // Every point is a full run; the bound also keeps the point list allocatable.
+  constexpr double kMaxPoints = 100000;
+  double points = sweep.mode == "zip" ? static_cast<double>(sweep.axes[0].values.size()) : 1.0;
+  if (sweep.mode != "zip")
+    for (const SweepAxis& a : sweep.axes) points *= static_cast<double>(a.values.size());
+  if (points > kMaxPoints)
+    reader.fail("axis", "the grid has " + std::to_string(static_cast<long long>(points)) +
+                            " points; at most " +
+                            std::to_string(static_cast<long long>(kMaxPoints)) + " are allowed");
   return sweep;
 }
 

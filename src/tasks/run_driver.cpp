@@ -69,6 +69,17 @@ void write_sweep_attributes(Hdf5File& f, const PointSource& points, const std::s
   f.write_attribute("/sweep", "task", task);
   f.write_attribute("/sweep", "count", static_cast<long long>(points.count()));
   if (only) f.write_attribute("/sweep", "sweep_index", *only);
+  const std::vector<SweepAxisValues> axes = points.axes();
+  if (axes.size() < 2) return;  // one key: the layout of a one-key sweep
+  f.write_attribute("/sweep", "mode", points.mode());
+  f.remove("/sweep/axes");
+  f.ensure_group("/sweep/axes");
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const std::string path = "/sweep/axes/" + std::to_string(i);
+    f.write_real(path, {axes[i].levels.size()}, axes[i].levels,
+                 "the values of sweep axis " + std::to_string(i) + ", key " + axes[i].key);
+    f.write_attribute(path, "key", axes[i].key);
+  }
 }
 
 // /sweep/values (the first axis' value of each point written) and /sweep/index.
@@ -84,6 +95,16 @@ void write_sweep_index(Hdf5File& f, const PointSource& points, const std::vector
                "values of the swept key " + axis.key + " (one per point)");
   f.write_int("/sweep/index", {index.size()}, index,
               "index of each point in the full sweep; its group is /sweep/<index>");
+  f.make_dimension_scale("/sweep/values", "values");
+  const std::vector<SweepAxisValues> axes = points.axes();
+  if (axes.size() < 2) return;
+  std::vector<double> table;  // [np, naxes]
+  for (size_t k : written)
+    for (const SweepAxisValues& a : axes) table.push_back(a.values[k]);
+  f.write_real("/sweep/axis_values", {written.size(), axes.size()}, table,
+               "the value of every sweep axis (/sweep/axes/<i>) at each point");
+  f.label_dimensions("/sweep/axis_values", {"values"});
+  f.attach_dimension_scale("/sweep/axis_values", "/sweep/values", 0);
 }
 
 void write_point_attributes(Hdf5File& f, const std::string& group, const PointSource& points,
@@ -146,7 +167,6 @@ void write_column_table(Hdf5File& f, const std::string& name, const std::vector<
 
 // Every table of /sweep from the rows of the points written.
 void write_sweep_tables(Hdf5File& f, const std::vector<PointRow>& rows) {
-  f.make_dimension_scale("/sweep/values", "values");
   const bool thermo =
       std::all_of(rows.begin(), rows.end(), [](const PointRow& r) { return r.has_values; });
   if (thermo && !rows.empty()) {

@@ -13,9 +13,24 @@
 
 namespace qcoll {
 
-struct SweepSettings {
+// One swept key and its values.
+struct SweepAxis {
   std::string key;  // dotted deck key, e.g. "species.hot.lambda"
   std::vector<double> values;
+};
+
+// [sweep]: one key (key = ..., values or start/stop/count), or several axes
+// ([[sweep.axis]], each like the one-key form) combined as a grid (cartesian
+// product, last axis fastest) or zipped (point k takes value k of each).
+struct SweepSettings {
+  std::string key;              // the one-key form: the key (axes[0].key); "" with axes
+  std::vector<double> values;   // the one-key form: its values (axes[0].values)
+  std::vector<SweepAxis> axes;  // every axis (one for the one-key form)
+  std::string mode = "grid";    // grid | zip
+
+  std::size_t count() const;
+  // The value index of each axis at point k.
+  std::vector<std::size_t> axis_index(std::size_t k) const;
 };
 
 // One `--set KEY=VALUE` override; VALUE is TOML syntax (a bare word that is not
@@ -66,10 +81,13 @@ Deck load_deck_from_string(const std::string& text, const std::string& path,
 // Re-loads the deck from its original text with all of its overrides plus
 // `extra` (applied last). Used for sweeps; errors are reported as for --set.
 Deck with_override(const Deck& deck, const Override& extra);
+Deck with_overrides(const Deck& deck, const std::vector<Override>& extra);
 
-// The override for point `index` of a sweep (value written so that it reads
-// back exactly; integral values as TOML integers).
+// The override of the one-key sweep at point `index` (value written so that
+// it reads back exactly; integral values as TOML integers).
 Override sweep_override(const SweepSettings& sweep, std::size_t index);
+// Every axis' override at point `index`.
+std::vector<Override> sweep_overrides(const SweepSettings& sweep, std::size_t index);
 
 // The final one-paragraph message for an input error: a DeckError's message
 // unchanged; otherwise "<file>, line <n>, key <key>: <message>", the line

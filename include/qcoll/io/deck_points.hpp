@@ -18,6 +18,7 @@ class DeckPoints final : public PointSource {
   std::shared_ptr<const Problem> load(std::size_t k) const override;
   bool only_lambdas_change() const override;
   std::vector<SweepAxisValues> axes() const override;
+  std::string mode() const override { return sweep_ ? deck_.sweep->mode : "grid"; }
   std::vector<std::string> overrides(std::size_t k) const override;
 
  private:

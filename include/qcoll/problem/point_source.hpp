@@ -15,7 +15,8 @@ namespace qcoll {
 // One swept key and its value at every point, in point order.
 struct SweepAxisValues {
   std::string key;             // dotted deck key, e.g. "species.hot.lambda"
-  std::vector<double> values;  // [count()]
+  std::vector<double> values;  // at every point, [count()]
+  std::vector<double> levels;  // the axis' own list of values
 };
 
 class PointSource {
@@ -31,6 +32,9 @@ class PointSource {
   virtual bool only_lambdas_change() const = 0;
   // The sweep's keys and the value of each at every point (empty: no sweep).
   virtual std::vector<SweepAxisValues> axes() const = 0;
+  // How several axes combine: "grid" (cartesian product, last axis fastest)
+  // or "zip" (point k takes value k of each).
+  virtual std::string mode() const { return "grid"; }
   // Every override of point k as "key=value" (one per axis), e.g. for
   // attribute `override` of its group.
   virtual std::vector<std::string> overrides(std::size_t k) const = 0;

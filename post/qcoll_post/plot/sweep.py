@@ -16,6 +16,9 @@ def figures(run):
     sw = run.sweep
     if "values" not in sw:
         return
+    if len(sw.axes()) > 1:  # grid or zip of several keys
+        yield from grid_figures(run, sw)
+        return
     x = np.asarray(sw["values"], dtype=float)
     quantities = {name: np.asarray(v) for name, v in sw.quantities().items()
                   if _numeric(v) and np.ndim(v) >= 1 and np.shape(v)[0] == len(x)}
@@ -206,3 +209,59 @@ def evolution_figure(run, key, points):
     ax[-1].set_xlabel(style.T_LABEL)
     style.decorate(fig, run, f"time evolution at each of the {len(points)} points of {key}")
     return fig
+
+
+GRID_MAPS = ("energy", "heat_incoherent", "entropy_production", "machine/power",
+             "machine/efficiency", "fluctuations/tur_ratio")
+
+
+def grid_figures(run, sw):
+    """A sweep of several keys: for a complete grid of two keys, maps of the
+    main quantities over the two axes (per species for per-species ones);
+    otherwise (zip, or more axes) the quantities against the point index."""
+    axes = sw.axes()
+    quantities = {n: np.asarray(v) for n, v in sw.quantities().items() if _numeric(v)}
+    names = [n for n in GRID_MAPS if n in quantities]
+    if len(axes) == 2 and sw.mode == "grid" and names:
+        (ykey, yv), (xkey, xv) = axes
+        panels = []
+        for name in names:
+            data = np.real(sw.grid(name)).astype(float)
+            if data.ndim == 3:
+                for k, species in enumerate(run.species or range(data.shape[2])):
+                    panels.append((f"{name} ({species})", data[:, :, k]))
+            else:
+                panels.append((name, data))
+        ncols = 2
+        nrows = -(-len(panels) // ncols)
+        fig, grid = style.new_figure(nrows, ncols, height_per_row=2.8)
+        for a, (title, data) in zip(grid.flat, panels):
+            mesh = a.pcolormesh(_edges(xv), _edges(yv), data, shading="flat", cmap="viridis")
+            fig.colorbar(mesh, ax=a)
+            if "power" in title and np.nanmin(data) < 0 < np.nanmax(data):
+                a.contour(xv, yv, data, levels=[0.0], colors="white", linewidths=1.0)
+            a.set_title(title, fontsize=9)
+            a.set_xlabel(xkey, fontsize=8)
+            a.set_ylabel(ykey, fontsize=8)
+        for a in list(grid.flat)[len(panels):]:
+            a.set_visible(False)
+        style.decorate(fig, run, f"grid sweep over {ykey} x {xkey} ({len(yv)} x {len(xv)} points)")
+        yield "sweep_grid", fig
+        return
+    index = np.arange(len(np.atleast_1d(sw["values"])))
+    one_d = [n for n, v in quantities.items() if v.ndim == 1 and len(v) == len(index)
+             and n != "index"][:MAX_EXTRA_PANELS]
+    if one_d:
+        label = " / ".join(key for key, _ in axes)
+        yield "sweep_quantities", extra_figure(run, f"point ({label})", index.astype(float),
+                                               quantities, one_d)
+
+
+def _edges(values):
+    """Cell edges around sorted axis values (for pcolormesh)."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = (v[1:] + v[:-1]) / 2
+    return np.concatenate(([v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]))
+
