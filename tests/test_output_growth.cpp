@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "qcoll/io/deck.hpp"
 #include "qcoll/cli/output_growth.hpp"
+#include "qcoll/io/deck.hpp"
 #include "test_support.hpp"
 
 using namespace qcoll;

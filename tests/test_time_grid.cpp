@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "qcoll/io/deck.hpp"
-#include "qcoll/io/time_grid.hpp"
 #include "qcoll/io/deck_problem.hpp"
+#include "qcoll/io/time_grid.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "test_support.hpp"
 
