@@ -16,31 +16,11 @@ using namespace qcoll::testing;
 
 namespace {
 
-// Two-site chain with two species, one of them with coherence: small enough
-// for dense references, rich enough to exercise every term.
+// The 3-site chain with two coherent species (tests/decks): small enough for
+// dense references, rich enough to exercise every term.
 Deck chain_deck(double lambda_hot = 0.3) {
-  const std::string text = R"(
-[system]
-model = { name = "xxz_chain", sites = 3, J = 1.0, Delta = 0.5, h = 0.8 }
-[[species]]
-name = "hot"
-ancilla = "spin1/2"
-hamiltonian = [[0.4, "sz", "A"]]
-beta = 0.5
-coupling = [[0.6, "sp", 0, "sm", "A"], [0.6, "sm", 0, "sp", "A"]]
-lambda = 0.3
-chi = "sx"
-[[species]]
-name = "cold"
-ancilla = "spin1/2"
-hamiltonian = [[0.4, "sz", "A"]]
-beta = 2.0
-coupling = [[[0.5, 0.2], "sp", 2, "sm", "A"], [[0.5, -0.2], "sm", 2, "sp", "A"]]
-lambda = 0.1
-chi = "sy"
-)";
-  return load_deck_from_string(text, "chain3",
-                               {{"species.hot.lambda", std::to_string(lambda_hot)}});
+  return load_deck(source_path("tests/decks/chain3_two_coherent_species.toml"),
+                   {{"species.hot.lambda", std::to_string(lambda_hot)}});
 }
 
 // Column (k, l) of L from its action on E_kl = |k><l|, with dense products.

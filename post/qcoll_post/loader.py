@@ -277,7 +277,7 @@ class SweepGroup(Group):
         """How the axes combine: "grid" (last axis fastest) or "zip"."""
         return self.attrs.get("mode", "grid")
 
-    def axes(self):
+    def sweep_axes(self):
         """[(key, values), ...] of every swept key: one entry for a one-key
         sweep, one per [[sweep.axis]] of a grid or zip sweep."""
         if "axes" not in self:
@@ -291,7 +291,7 @@ class SweepGroup(Group):
         """The table `name` of a complete grid sweep reshaped to the grid:
         shape (len(axis 0), len(axis 1), ..., extra axes of the table)."""
         data = np.asarray(self[name])
-        shape = tuple(len(values) for _, values in self.axes())
+        shape = tuple(len(values) for _, values in self.sweep_axes())
         if self.mode == "zip" or int(np.prod(shape)) != data.shape[0]:
             raise ValueError(f"{name}: not a complete grid sweep ({self.mode}, "
                              f"{data.shape[0]} points for axes of lengths {shape})")

@@ -154,7 +154,7 @@ def test_grid_sweep_parts_merge_and_reshape(qcoll_binary, tmp_path):
     a, b = qp.load(full).sweep, qp.load(merged).sweep
     for sw in (a, b):
         assert sw.mode == "grid"
-        assert [key for key, _ in sw.axes()] == ["species.bath.lambda", "species.bath.beta"]
+        assert [key for key, _ in sw.sweep_axes()] == ["species.bath.lambda", "species.bath.beta"]
         assert sw.grid("energy").shape == (2, 3)
         assert sw.grid("heat_incoherent").shape == (2, 3, 1)
     np.testing.assert_allclose(a.grid("energy"), b.grid("energy"), rtol=0, atol=1e-12)

@@ -16,7 +16,7 @@ def figures(run):
     sw = run.sweep
     if "values" not in sw:
         return
-    if len(sw.axes()) > 1:  # grid or zip of several keys
+    if len(sw.sweep_axes()) > 1:  # grid or zip of several keys
         yield from grid_figures(run, sw)
         return
     x = np.asarray(sw["values"], dtype=float)
@@ -219,7 +219,7 @@ def grid_figures(run, sw):
     """A sweep of several keys: for a complete grid of two keys, maps of the
     main quantities over the two axes (per species for per-species ones);
     otherwise (zip, or more axes) the quantities against the point index."""
-    axes = sw.axes()
+    axes = sw.sweep_axes()
     quantities = {n: np.asarray(v) for n, v in sw.quantities().items() if _numeric(v)}
     names = [n for n in GRID_MAPS if n in quantities]
     if len(axes) == 2 and sw.mode == "grid" and names:
