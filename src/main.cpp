@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -148,6 +149,15 @@ std::string restart_command(const CommandLine& cl, const std::string& task,
   return command;
 }
 
+// The deck of sweep point k when its system is larger than the deck's own (a
+// sweep of the chain length): the up-front memory check is made for it.
+std::optional<Deck> larger_sweep_point(const Deck& deck, std::size_t k) {
+  if (!deck.sweep) return std::nullopt;
+  Deck point = with_override(deck, sweep_override(*deck.sweep, k));
+  if (point.model.dimension() <= deck.model.dimension()) return std::nullopt;
+  return point;
+}
+
 // Like -options_left, but only for the user's options and with "did you
 // mean" (rank 0 prints; -no_signal_handler and qcoll's own options are not
 // the user's).
@@ -171,8 +181,17 @@ int run(const CommandLine& cl) {
   try {
     check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
-      check_sweep_points(deck, std::nullopt);
+      const std::size_t largest = check_sweep_points(deck, std::nullopt);
       print_check_summary(PETSC_COMM_WORLD, deck);
+      if (const std::optional<Deck> point = larger_sweep_point(deck, largest)) {
+        const Override o = sweep_override(*deck.sweep, largest);
+        PetscPrintf(PETSC_COMM_WORLD,
+                    "sweep: point %zu (%s = %s) has the largest system, d = %lld; the run's "
+                    "memory check is made for it (qcoll check --set %s=%s shows its estimate)\n",
+                    largest, o.key.c_str(), o.value.c_str(),
+                    static_cast<long long>(point->model.dimension()), o.key.c_str(),
+                    o.value.c_str());
+      }
       return 0;
     }
     RunContext ctx;
@@ -194,7 +213,7 @@ int run(const CommandLine& cl) {
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
-    check_sweep_points(deck, cl.sweep_index);
+    const std::size_t largest = check_sweep_points(deck, cl.sweep_index);
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&
         restart_already_complete(PETSC_COMM_WORLD, deck.toml, deck.sweep.has_value(), task,
@@ -211,8 +230,12 @@ int run(const CommandLine& cl) {
     if (task == "collide")
       check_collide_input(deck.model, deck.collide);  // before the output file is touched
     const Problem problem = prepare_problem(deck);
-    const MemoryEstimate memory =
-        estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem));
+    auto estimate = [&task](const Problem& p) {
+      return estimate_memory(PETSC_COMM_WORLD, p.me, solved_fraction(task, p));
+    };
+    // A sweep of the chain length: the largest point (its problem freed right after).
+    const std::optional<Deck> larger = larger_sweep_point(deck, largest);
+    const MemoryEstimate memory = larger ? estimate(prepare_problem(*larger)) : estimate(problem);
     check_memory(memory, cl.force);
     check_output_growth(PETSC_COMM_WORLD,
                         estimate_output_growth(deck, task, problem.me.dim, cl.sweep_index), memory,

@@ -41,20 +41,27 @@ std::vector<std::string> DeckPoints::overrides(std::size_t k) const {
   return {o.key + "=" + o.value};
 }
 
-void check_sweep_points(const Deck& deck, std::optional<long long> only) {
-  if (!deck.sweep) return;
+std::size_t check_sweep_points(const Deck& deck, std::optional<long long> only) {
+  if (!deck.sweep) return 0;
   const SweepSettings& sweep = *deck.sweep;
+  std::size_t largest = only ? static_cast<size_t>(*only) : 0;
+  index_t largest_dim = 0;
   for (size_t k = 0; k < sweep.values.size(); ++k) {
     if (only && static_cast<size_t>(*only) != k) continue;
     const Override o = sweep_override(sweep, k);
     try {
-      with_override(deck, o);
+      const index_t d = with_override(deck, o).model.dimension();
+      if (d > largest_dim) {
+        largest_dim = d;
+        largest = k;
+      }
     } catch (const InputError& e) {
       throw InputError("point " + std::to_string(k) + " (" + o.key + " = " + o.value +
                            ") is not a valid deck: " + e.what(),
                        "sweep.values");
     }
   }
+  return largest;
 }
 
 }  // namespace qcoll
