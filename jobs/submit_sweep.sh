@@ -5,7 +5,9 @@
 #   TASK=evolve SETS="--set evolve.t_final=50" jobs/submit_sweep.sh inputs/my_sweep.toml
 #
 # 1. counts the points N of the deck's [sweep] section (values = [...] or
-#    count = N; set SWEEP_N yourself if the sweep is changed with --set),
+#    count = N; with [[sweep.axis]] the product of the axis lengths, or their
+#    common length with mode = "zip"; set SWEEP_N yourself if the sweep is
+#    changed with --set),
 # 2. submits jobs/sweep_array.sbatch with --array=0-(N-1): task K runs
 #    `qcoll TASK DECK --sweep-index K -o OUTDIR/sweep_K.h5`,
 # 3. submits jobs/sweep_merge.sbatch with --dependency=afterok:<array job>:
@@ -48,7 +50,18 @@ with open(sys.argv[1], "rb") as f:
     sweep = tomllib.load(f).get("sweep")
 if not sweep:
     sys.exit(f"{sys.argv[1]}: no [sweep] section (see docs/input.md)")
-print(len(sweep["values"]) if "values" in sweep else int(sweep["count"]))
+def length(table):
+    return len(table["values"]) if "values" in table else int(table["count"])
+axes = sweep.get("axis")
+if not axes:
+    print(length(sweep))
+elif sweep.get("mode") == "zip":
+    print(length(axes[0]))
+else:
+    n = 1
+    for axis in axes:
+        n *= length(axis)
+    print(n)
 PY
   )
 fi

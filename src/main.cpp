@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,15 @@ std::string restart_command(const CommandLine& cl, const std::string& task,
   return command;
 }
 
+// The deck of sweep point k when its system is larger than the deck's own (a
+// sweep of the chain length): the up-front memory check is made for it.
+std::optional<Deck> larger_sweep_point(const Deck& deck, std::size_t k) {
+  if (!deck.sweep) return std::nullopt;
+  Deck point = with_overrides(deck, sweep_overrides(*deck.sweep, k));
+  if (point.model.dimension() <= deck.model.dimension()) return std::nullopt;
+  return point;
+}
+
 // Like -options_left, but only for the user's options and with "did you
 // mean" (rank 0 prints; -no_signal_handler and qcoll's own options are not
 // the user's).
@@ -183,8 +193,20 @@ int run(const CommandLine& cl) {
   try {
     check_launcher(PETSC_COMM_WORLD);
     if (task == "check") {
-      check_sweep_points(deck, std::nullopt);
+      const std::size_t largest = check_sweep_points(deck, std::nullopt);
       print_check_summary(PETSC_COMM_WORLD, deck);
+      if (const std::optional<Deck> point = larger_sweep_point(deck, largest)) {
+        std::string where, sets;
+        for (const Override& o : sweep_overrides(*deck.sweep, largest)) {
+          where += (where.empty() ? "" : ", ") + o.key + " = " + o.value;
+          sets += " --set " + o.key + "=" + o.value;
+        }
+        PetscPrintf(PETSC_COMM_WORLD,
+                    "sweep: point %zu (%s) has the largest system, d = %lld; the run's memory "
+                    "check is made for it (qcoll check%s shows its estimate)\n",
+                    largest, where.c_str(), static_cast<long long>(point->model.dimension()),
+                    sets.c_str());
+      }
       return 0;
     }
     RunContext ctx;
@@ -206,7 +228,7 @@ int run(const CommandLine& cl) {
                           std::to_string(*cl.sweep_index) + ".h5";
     }
     const std::string& output = ctx.output_path;
-    check_sweep_points(deck, cl.sweep_index);
+    const std::size_t largest = check_sweep_points(deck, cl.sweep_index);
     // Where the output's name came from, for messages about it.
     const std::string output_key = !cl.output.empty() || ctx.restart ? "command line"
                                    : deck.run.output.empty()         ? ""
@@ -225,11 +247,14 @@ int run(const CommandLine& cl) {
       throw InputError("the output file " + output +
                            " exists; pass --overwrite to replace it or -o to choose another",
                        output_key);
-    if (task == "collide")
-      check_collide_input(deck.model, deck.collide);  // before the output file is touched
+    if (task == "collide") check_collide_points(deck, cl.sweep_index);
     const Problem problem = prepare_problem(deck);
-    const MemoryEstimate memory =
-        estimate_memory(PETSC_COMM_WORLD, problem.me, solved_fraction(task, problem));
+    auto estimate = [&task](const Problem& p) {
+      return estimate_memory(PETSC_COMM_WORLD, p.me, solved_fraction(task, p));
+    };
+    // A sweep of the chain length: the largest point (its problem freed right after).
+    const std::optional<Deck> larger = larger_sweep_point(deck, largest);
+    const MemoryEstimate memory = larger ? estimate(prepare_problem(*larger)) : estimate(problem);
     check_memory(memory, cl.force);
     check_output_growth(PETSC_COMM_WORLD,
                         estimate_output_growth(deck, task, problem.me.dim, cl.sweep_index), memory,

@@ -344,15 +344,17 @@ def _matrix_dimension(info, d):
     """d when the dataset holds flat d x d density matrices, else 0.
 
     A dataset qualifies by its `layout` attribute or by being named rho or
-    rho_final; when the file has no /model (a checkpoint file) d is taken
-    from the length of the last axis if it is a perfect square.
+    rho_final; when the file has no /model (a checkpoint file), or the
+    dataset is not d*d long (a point of a chain-length sweep, whose d is its
+    own), d is taken from the length of the last axis if it is a perfect
+    square.
     """
     if not info.shape or info.dtype.kind not in "fcV":
         return 0
     if "layout" not in info.attrs and info.name not in ("rho", "rho_final"):
         return 0
     n = info.shape[-1]
-    if not d:
+    if not d or d * d != n:
         d = math.isqrt(n)
     return d if d > 0 and d * d == n else 0
 

@@ -81,6 +81,15 @@ def steady_sweep_files(qcoll_binary, tmp_path_factory):
     return _sweep_files(qcoll_binary, tmp_path_factory.mktemp("sweep_steady"), "steady")
 
 
+@pytest.fixture(scope="session")
+def chain_length_sweep(qcoll_binary, tmp_path_factory):
+    """inputs/chain_length_scan.toml run as written: a steady sweep of the
+    chain length params.N = 2 ... 6, each point with its own d = 2^N."""
+    out = tmp_path_factory.mktemp("chain_length") / "chain_length_scan.h5"
+    deck = os.path.join(source_dir(), "inputs", "chain_length_scan.toml")
+    return run_qcoll(qcoll_binary, "steady", deck, out)
+
+
 @pytest.fixture(params=["evolve", "steady"])
 def sweep_files(request):
     """(task, files of _sweep_files) of an evolve and of a steady sweep."""

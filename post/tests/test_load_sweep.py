@@ -1,6 +1,6 @@
 """Loading and plotting sweep files written by the binary: an evolve sweep
-(each point's time evolution under /sweep/<k>, final values in the tables)
-and a steady sweep."""
+(each point's time evolution under /sweep/<k>, final values in the tables),
+a steady sweep and a sweep of the chain length (each point's own d)."""
 import os
 
 import numpy as np
@@ -88,3 +88,23 @@ def test_steady_sweep_points(steady_sweep_files):
     for k, (_, group) in enumerate(points):
         assert sw.energy[k] == pytest.approx(group.energy)
         assert group.rho.shape == (2, 2)
+
+
+def test_chain_length_sweep_points_and_figures(chain_length_sweep, tmp_path):
+    run = qp.load(chain_length_sweep)
+    sw = run.sweep
+    assert sw.task == "steady" and sw.key == "params.N"
+    points = sw.points()
+    assert [value for value, _ in points] == pytest.approx([2, 3, 4, 5, 6])
+    for k, (value, group) in enumerate(points):
+        d = 2 ** int(value)
+        assert group.rho.shape == (d, d), "each point's state has its own size"
+        assert np.trace(group.rho).real == pytest.approx(1.0, abs=1e-10)
+        assert sw.energy[k] == pytest.approx(group.energy)
+        assert sw.observables["sz_last"][k] == group.observables["sz_last"]
+    assert all(np.shape(v)[0] == len(points) for v in sw.quantities().values())
+    written = plot_run(run, str(tmp_path))
+    made = {os.path.basename(p)[len("chain_length_scan_"):-len(".png")] for p in written}
+    assert {"sweep_currents", "sweep_quantities"} <= made
+    for path in written:
+        assert_png(path)

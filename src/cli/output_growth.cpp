@@ -50,8 +50,12 @@ GrowthEstimate evolve_growth(const Deck& deck, index_t d, std::optional<long lon
   GrowthEstimate g;
   double series_bytes = 0, states_bytes = 0, largest = 0, rows = 0, columns = 0, memory = 0;
   std::size_t count = 0;
+  index_t largest_d = d;
   auto add = [&](const Deck& point) {  // points run one after another
-    const Series s = evolve_series(point, d);
+    // A sweep point's own dimension (a sweep of the chain length changes it).
+    const index_t point_d = deck.sweep ? point.model.dimension() : d;
+    largest_d = std::max(largest_d, point_d);
+    const Series s = evolve_series(point, point_d);
     const double bytes = s.rows * s.columns * 8;
     series_bytes += bytes;
     states_bytes += s.states_bytes;
@@ -69,7 +73,7 @@ GrowthEstimate evolve_growth(const Deck& deck, index_t d, std::optional<long lon
       add(with_overrides(deck, sweep_overrides(*deck.sweep, k)));
   const double checkpoints = deck.checkpoint.every_seconds > 0 ? 2 : 1;
   g.output_bytes = series_bytes + states_bytes;
-  g.checkpoint_bytes = checkpoints * (largest + static_cast<double>(d * d) * 16.0);
+  g.checkpoint_bytes = checkpoints * (largest + static_cast<double>(largest_d * largest_d) * 16.0);
   g.memory_per_rank = memory;
   g.what = "evolve writes " +
            (count > 1 ? std::to_string(count) + " time series (sweep points) of "

@@ -67,20 +67,27 @@ std::vector<std::string> DeckPoints::overrides(std::size_t k) const {
   return out;
 }
 
-void check_sweep_points(const Deck& deck, std::optional<long long> only) {
-  if (!deck.sweep) return;
+std::size_t check_sweep_points(const Deck& deck, std::optional<long long> only) {
+  if (!deck.sweep) return 0;
   const SweepSettings& sweep = *deck.sweep;
+  std::size_t largest = only ? static_cast<size_t>(*only) : 0;
+  index_t largest_dim = 0;
   for (size_t k = 0; k < sweep.count(); ++k) {
     if (only && static_cast<size_t>(*only) != k) continue;
     const std::vector<Override> o = sweep_overrides(sweep, k);
     try {
-      with_overrides(deck, o);
+      const index_t d = with_overrides(deck, o).model.dimension();
+      if (d > largest_dim) {
+        largest_dim = d;
+        largest = k;
+      }
     } catch (const InputError& e) {
       throw InputError(
           "point " + std::to_string(k) + " (" + describe(o) + ") is not a valid deck: " + e.what(),
           sweep.axes.size() == 1 ? "sweep.values" : "sweep.axis");
     }
   }
+  return largest;
 }
 
 }  // namespace qcoll

@@ -29,11 +29,28 @@ void read_model_preset(Context& ctx, const toml::node& node, const std::string& 
   TableReader reader(ctx, table, key, kModelKeys);
   if (!reader.has("name")) reader.missing("name", "the preset's name: \"xxz_chain\"");
   const std::string name = reader.choice("name", "", {"xxz_chain"});
-  if (!reader.has("sites")) reader.missing("sites", "the number of spins of the chain (>= 2)");
-  const index_t n = *reader.integer("sites");
-  if (n < 2 || n > 30) {
-    reader.fail("sites", "the xxz_chain needs 2..30 spins (dimension 2^N <= 2^30), got " +
-                             std::to_string(n));
+  if (!reader.has("sites"))
+    reader.missing("sites",
+                   "the number of spins of the chain (>= 2), or an expression such as \"N\"");
+  const char* spins = "the xxz_chain needs 2..30 spins (dimension 2^N <= 2^30)";
+  index_t n = 0;
+  if (const auto* expr = reader.find("sites")->as_string()) {
+    // The chain length as an expression over [params] ("N"): a length scan.
+    const std::string expected =
+        "sites is the number of spins, 2..30: an integer or an expression over [params] with "
+        "an integer value such as \"N\"";
+    const double v = evaluate_integer(ctx, *reader.find("sites"), reader.key_of("sites"),
+                                      expr->get(), params, "number of spins", expected);
+    if (v < 2 || v > 30) {
+      reader.fail("sites",
+                  std::string(spins) + ", got \"" + expr->get() + "\" = " + format_exact(v));
+    }
+    n = static_cast<index_t>(v);
+  } else {
+    n = *reader.integer("sites");
+    if (n < 2 || n > 30) {
+      reader.fail("sites", std::string(spins) + ", got " + std::to_string(n));
+    }
   }
   auto real = [&](std::string_view k, double fallback) {
     const toml::node* v = reader.find(k);

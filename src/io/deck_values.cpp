@@ -2,6 +2,7 @@
 #include "deck_values.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 namespace qcoll::deck_detail {
@@ -17,6 +18,30 @@ std::string format_complex(cplx v) {
   if (v.imag() == 0.0) return format_number(v.real());
   return "(" + format_number(v.real()) + (v.imag() < 0 ? " - " : " + ") +
          format_number(std::abs(v.imag())) + "i)";
+}
+
+std::string format_exact(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+double evaluate_integer(const Context& ctx, const toml::node& node, const std::string& key,
+                        const std::string& expr, const Parameters& params, const std::string& what,
+                        const std::string& expected) {
+  double v = 0.0;
+  try {
+    v = evaluate_expression(expr, params);
+  } catch (const InputError& e) {
+    ctx.fail(key, &node, e.what() + std::string("; ") + expected);
+  }
+  const double r = std::round(v);
+  if (!(std::abs(v - r) <= 1e-9)) {
+    ctx.fail(key, &node,
+             "the " + what + " \"" + expr + "\" evaluates to " + format_exact(v) +
+                 ", which is not an integer (to 1e-9); " + expected);
+  }
+  return r == 0.0 ? 0.0 : r;  // no -0
 }
 
 namespace {
@@ -50,8 +75,15 @@ double real_part_value(const Context& ctx, const toml::node& node, const std::st
   return v;
 }
 
+// What a system site may be: "an integer 0..n-1, an expression ... or \"A\" ...".
+std::string site_forms(std::size_t nsites, bool ancilla) {
+  return "an integer 0.." + std::to_string(nsites - 1) + (ancilla ? ", " : " or ") +
+         "an expression over [params] with an integer value such as \"N-1\"" +
+         (ancilla ? " or \"A\" for the ancilla" : "");
+}
+
 const LocalSpace& site_space(const Context& ctx, const toml::node& site, const std::string& key,
-                             const SiteRules& rules, int& index) {
+                             const Parameters& params, const SiteRules& rules, int& index) {
   const std::size_t nsites = rules.system ? rules.system->size() : 0;
   const std::string range =
       nsites ? "an integer 0.." + std::to_string(nsites - 1) : std::string("\"A\"");
@@ -66,13 +98,23 @@ const LocalSpace& site_space(const Context& ctx, const toml::node& site, const s
                "system sites are integers 0.." +
                    std::to_string(nsites - 1));
     }
-    ctx.fail(key, &site,
-             "site \"" + s->get() + "\" is not valid: a site is " + range +
-                 (nsites && rules.ancilla ? " or \"A\" for the ancilla" : ""));
+    if (!nsites) ctx.fail(key, &site, "site \"" + s->get() + "\" is not valid: a site is " + range);
+    // A site expression over [params] (a chain's last site "N-1").
+    const std::string& expr = s->get();
+    const std::string forms = site_forms(nsites, rules.ancilla != nullptr);
+    const double v = evaluate_integer(ctx, site, key, expr, params, "site", "a site is " + forms);
+    if (v < 0 || v >= static_cast<double>(nsites)) {
+      ctx.fail(key, &site,
+               "site \"" + expr + "\" = " + format_exact(v) + " is out of range: the system has " +
+                   std::to_string(nsites) + " site" + (nsites == 1 ? "" : "s") + " (0.." +
+                   std::to_string(nsites - 1) + ")");
+    }
+    index = static_cast<int>(v);
+    return (*rules.system)[static_cast<std::size_t>(index)];
   }
   if (!site.is_integer()) {
     ctx.fail(key, &site,
-             "a site is " + range + (nsites && rules.ancilla ? " or \"A\" for the ancilla" : "") +
+             "a site is " + (nsites ? site_forms(nsites, rules.ancilla != nullptr) : range) +
                  ", got " + type_name(site));
   }
   const index_t i = site.as_integer()->get();
@@ -141,7 +183,7 @@ Term read_term(const Context& ctx, const toml::node& node, const std::string& ke
                    type_name(op_node));
     }
     int site = 0;
-    const LocalSpace& space = site_space(ctx, site_node, key, rules, site);
+    const LocalSpace& space = site_space(ctx, site_node, key, params, rules, site);
     if (!space.has_op(op->get())) {
       const std::string where =
           site == kAncillaSite ? "on the ancilla" : "on site " + std::to_string(site);

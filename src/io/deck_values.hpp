@@ -35,6 +35,18 @@ OpSum read_terms(Context& ctx, const toml::node& node, const std::string& key,
 DenseMatrix read_matrix(const Context& ctx, const toml::node& node, const std::string& key,
                         const Parameters& params, index_t dim);
 
+// The integer value of expression `expr` (a string node) over the parameters,
+// for a site or a number of sites: fails at `key` when the expression cannot
+// be evaluated or its value is not within 1e-9 of an integer; the message
+// names the expression, its value and ends with `expected` ("a site is an
+// integer 0..3 ..."). The caller checks the range.
+double evaluate_integer(const Context& ctx, const toml::node& node, const std::string& key,
+                        const std::string& expr, const Parameters& params, const std::string& what,
+                        const std::string& expected);
+
+// A number with up to 15 significant digits ("3.0000001", "1e+20").
+std::string format_exact(double v);
+
 // Formats a number for messages ("0.3", "1e-12", "inf").
 std::string format_number(double v);
 std::string format_complex(cplx v);

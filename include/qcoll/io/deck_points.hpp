@@ -30,6 +30,9 @@ class DeckPoints final : public PointSource {
 // unless the deck with the override of every [sweep] point (or only of point
 // `only`) is valid; cheap (decks only), so a sweep fails before it starts
 // instead of at the bad point. Does nothing for a deck without [sweep].
-void check_sweep_points(const Deck& deck, std::optional<long long> only);
+// Returns the index of the point checked whose system has the largest
+// Hilbert-space dimension (the first of equals; a sweep of the chain length
+// grows it), 0 without [sweep].
+std::size_t check_sweep_points(const Deck& deck, std::optional<long long> only);
 
 }  // namespace qcoll
