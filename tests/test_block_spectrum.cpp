@@ -203,15 +203,18 @@ TEST(BlockSpectrum, TasksAgreeWithTheFullLiouvillian) {
     std::vector<Override> off = gap;
     off.push_back({"steady.symmetry", "false"});
     std::string by_blocks, full;
-    const std::vector<cplx> a = task_eigenvalues(chain(5, "0.5", "0.0", gap), task, &by_blocks);
-    const std::vector<cplx> b = task_eigenvalues(chain(5, "0.5", "0.0", off), task, &full);
+    const std::vector<cplx> a = task_eigenvalues(chain(4, "0.5", "0.0", gap), task, &by_blocks);
+    const std::vector<cplx> b = task_eigenvalues(chain(4, "0.5", "0.0", off), task, &full);
     EXPECT_NE(by_blocks.find("block by block"), std::string::npos) << task;
     EXPECT_EQ(full.find("block by block"), std::string::npos) << task;
     ASSERT_EQ(a.size(), 8u) << task;
     ASSERT_EQ(b.size(), 8u) << task;
+    // Decay rates one by one; each value an eigenvalue of L (at the cut-off
+    // either member of a conjugate pair may be listed).
+    const std::vector<cplx> dense = dense_slowest(prepare_problem(chain(4, "0.5", "0.0")));
     for (size_t k = 0; k < a.size(); ++k) {
       EXPECT_NEAR(std::abs(a[k].real()), std::abs(b[k].real()), 1e-8) << task << " k = " << k;
-      EXPECT_LT(distance_to_nearest(a[k], b), 1e-8) << task << " k = " << k;
+      EXPECT_LT(distance_to_nearest(a[k], dense), 1e-8) << task << " k = " << k;
     }
   }
 }

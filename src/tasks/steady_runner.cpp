@@ -172,7 +172,7 @@ PetscErrorCode SteadyRunner::PlanBlocks(const Problem& p) {
     return CreateLiouvillian(comm, p, l, &s);
   };
   PetscCall(EstimateBlockSpectrum(comm, classes, assemble, so, !plan_only_, &plan));
-  spectrum_plan_ = spectrum_plan(classes, plan);
+  spectrum_plan_ = qcoll::spectrum_plan(classes, plan);
   PetscCheck(plan_only_ || plan.bytes <= plan.available, comm, PETSC_ERR_USER_INPUT,
              "the spectrum block by block needs an LU factorisation of its largest class, about "
              "%.3g MB per rank, but %.3g MB are available: use more ranks, a smaller model, "
