@@ -13,7 +13,7 @@ namespace {
 // zgeev with eigenvectors ~kDenseSecondsPerCube n^3 s; the slow stage of a
 // large class ~kSlowSecondsPerEntry per entry of rho and wanted eigenvalue.
 constexpr double kDenseSecondsPerCube = 4e-9;
-constexpr double kSlowSecondsPerEntry = 2e-6;
+constexpr double kSlowSecondsPerEntry = 1.4e-2;
 
 struct Part {
   SpectrumResult result;
