@@ -16,6 +16,17 @@
 namespace qcoll {
 namespace {
 
+// The spectrum's method, classes, memory and time (docs/solvers.md,
+// "Spectrum block by block").
+void print_spectrum_plan(const SpectrumPlan& plan) {
+  std::printf("spectrum: %s\n", plan.method.c_str());
+  std::printf(
+      "  %s per rank beyond L, ~%.3g s%s (estimates for this machine class, "
+      "docs/solvers.md)\n",
+      human_bytes(plan.bytes).c_str(), plan.seconds,
+      plan.bytes > plan.available ? "  (does not fit: refused)" : "");
+}
+
 // The steady method `auto` (or the deck's) would use, with memory and time
 // estimates; L is assembled for it (not when L alone would not fit).
 void print_steady_plan(MPI_Comm comm, const Deck& deck, const MemoryEstimate& mem, int rank) {
@@ -52,6 +63,20 @@ void print_steady_plan(MPI_Comm comm, const Deck& deck, const MemoryEstimate& me
         plan.sylvester_iterations, plan.sylvester_bytes > plan.available ? "  (does not fit)" : "");
   std::printf("  (estimates for this machine class, docs/solvers.md; available per rank: %s)\n",
               human_bytes(plan.available).c_str());
+  if (plan.with_spectrum) print_spectrum_plan(plan.spectrum);
+}
+
+void print_spectrum_plan_of(MPI_Comm comm, const Deck& deck, const MemoryEstimate& mem, int rank) {
+  if (mem.available_per_rank > 0 && mem.bytes_per_rank > mem.available_per_rank) {
+    if (rank == 0) std::printf("spectrum: no plan (the Liouvillian alone does not fit)\n");
+    return;
+  }
+  SpectrumPlan plan;
+  if (PlanSpectrum(comm, prepare_problem(deck), &plan)) {
+    if (rank == 0) std::printf("spectrum: no plan (PETSc error while estimating)\n");
+    return;
+  }
+  if (rank == 0) print_spectrum_plan(plan);
 }
 
 void print_summary(const Deck& deck, const MasterEquation& me, const MemoryEstimate& mem,
@@ -122,6 +147,7 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
   const MemoryEstimate mem = estimate_memory(comm, me, fraction);  // collective
   if (rank == 0) print_summary(deck, me, mem, size);
   if (deck.run.task == "steady") print_steady_plan(comm, deck, mem, rank);
+  if (deck.run.task == "spectrum") print_spectrum_plan_of(comm, deck, mem, rank);
   std::fflush(stdout);
 }
 

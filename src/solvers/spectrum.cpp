@@ -29,13 +29,25 @@ double spectral_gap(const std::vector<cplx>& eigenvalues, double zero_threshold)
   return gap;
 }
 
+bool slower(const cplx& a, const cplx& b, double tie) {
+  if (std::abs(std::abs(a.real()) - std::abs(b.real())) > tie)
+    return std::abs(a.real()) < std::abs(b.real());
+  if (std::abs(a.imag() - b.imag()) > tie) return a.imag() < b.imag();
+  return false;
+}
+
 void sort_by_decay_rate(std::vector<cplx>* values, double tie) {
-  std::stable_sort(values->begin(), values->end(), [tie](const cplx& a, const cplx& b) {
-    if (std::abs(std::abs(a.real()) - std::abs(b.real())) > tie)
-      return std::abs(a.real()) < std::abs(b.real());
-    if (std::abs(a.imag() - b.imag()) > tie) return a.imag() < b.imag();
-    return false;
-  });
+  std::stable_sort(values->begin(), values->end(),
+                   [tie](const cplx& a, const cplx& b) { return slower(a, b, tie); });
+}
+
+void conjugate_complete(std::vector<cplx>* values, double tie) {
+  for (cplx& z : *values) {
+    if (std::abs(z.imag()) <= tie) continue;
+    bool paired = false;
+    for (const cplx& w : *values) paired = paired || std::abs(w - std::conj(z)) <= tie;
+    if (!paired && z.imag() < 0) z = std::conj(z);
+  }
 }
 
 namespace {
@@ -44,19 +56,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// L preserves Hermiticity, so its spectrum is closed under conjugation: at a
-// cut-off an eigensolver may return either member of a pair. An eigenvalue
-// whose partner is not in the list is reported with Im > 0, so the set does
-// not depend on the number of ranks.
-void conjugate_complete(std::vector<cplx>* values, double tie) {
-  for (cplx& z : *values) {
-    if (std::abs(z.imag()) <= tie) continue;
-    bool paired = false;
-    for (const cplx& w : *values) paired = paired || std::abs(w - std::conj(z)) <= tie;
-    if (!paired && z.imag() < 0) z = std::conj(z);
-  }
 }
 
 }  // namespace

@@ -195,6 +195,8 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
   PetscCall(AdjointScatterCreate(work_, layout.d, &adjoint_));
   PetscCall(SetupReduction());
   PetscCall(ChooseMethod());
+  gap_provided_ = options_.gap && !(options_.gap_in_blocks && reduced_ && method_ != "direct");
+  plan_.with_spectrum = options_.gap;
   if (options_.plan_only) PetscFunctionReturn(0);
   PetscCall(SetupSylvester());
 
@@ -227,7 +229,9 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
   PetscFunctionBeginUser;
   const bool second_start = sylvester_ != nullptr;
   const bool check_by_spectrum = check_unique_ && !second_start;
-  const bool gap_here = options_.gap && !reduced_;
+  // gap_in_blocks: the solved blocks' slow spectrum, from direct's factorisation.
+  const bool blocks_gap = options_.gap && options_.gap_in_blocks && reduced_;
+  const bool gap_here = options_.gap && (!reduced_ || (blocks_gap && method_ == "direct"));
   PetscReal zero_tol = 1e-8;
   PetscCall(PetscOptionsGetReal(nullptr, options_.prefix.c_str(), "-zero_tol", &zero_tol, nullptr));
   auto base = [&]() {
@@ -238,7 +242,7 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
     so.zero_tolerance = zero_tol;
     return so;
   };
-  if (options_.gap && reduced_) {
+  if (options_.gap && reduced_ && !blocks_gap) {
     SpectrumOptions so = base();
     so.prefix = options_.spectrum_prefix;
     so.nev = options_.nev;
@@ -588,7 +592,7 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
     PetscCall(check_->Solve(&spec));
     if (check_unique_) PetscCall(CheckUnique(spec, report));
   }
-  if (options_.gap) {
+  if (gap_provided_) {
     report->with_spectrum = true;
     if (full_spectrum_) {
       PetscCall(full_spectrum_->Solve(&report->spectrum));

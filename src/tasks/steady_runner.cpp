@@ -8,6 +8,7 @@
 #include "qcoll/derive/counting.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/solvers/block_spectrum.hpp"
 #include "qcoll/superop/matrix_free.hpp"
 #include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/log_stages.hpp"
@@ -39,11 +40,28 @@ bool matrix_free(const Problem& p, const BlockStructure& blocks) {
          (cfg.method == "iterative" || (cfg.method == "auto" && n > kSteadyLuDimension));
 }
 
+// Whether the spectrum is computed block by block (solvers/block_spectrum.hpp):
+// [steady] symmetry, more than one class, and with a steady state a solve
+// restricted to its blocks.
+bool by_blocks(const Problem& p, bool steady, const BlockStructure& blocks) {
+  return p.settings.steady.symmetry && block_classes(p.me.dim, current_terms(p)).count > 1 &&
+         (!steady || restricts(p, blocks));
+}
+
+SpectrumOptions spectrum_options(const Problem& p, bool verbose) {
+  SpectrumOptions so;
+  so.nev = p.settings.steady.nev;
+  so.tol = std::min(p.settings.steady.tol, so.tol);
+  so.verbose = verbose;
+  return so;
+}
+
 }  // namespace
 
 double solved_fraction(const std::string& task, const Problem& p) {
-  if (task != "steady" || p.settings.steady.gap) return 1.0;
+  if (task != "steady") return 1.0;
   const BlockStructure b = steady_block_structure(p.me.dim, current_terms(p));
+  if (p.settings.steady.gap && !by_blocks(p, true, b)) return 1.0;
   if (matrix_free(p, b)) return 0.0;
   if (!restricts(p, b)) return 1.0;
   return static_cast<double>(b.reduced_dimension()) /
@@ -81,7 +99,9 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
   // assembled on those entries only (no full L exists; full_ applies it to
   // full-length vectors for the residual and the entropy rate).
   structure_ = steady_structure(p.me.dim, current_terms(p));
-  const bool restrict = steady && !spectrum && restricts(p, structure_.blocks);
+  // The spectrum block by block: each class's L is assembled when it is solved.
+  block_spectrum_ = spectrum && by_blocks(p, steady, structure_.blocks);
+  const bool restrict = steady && (!spectrum || block_spectrum_) && restricts(p, structure_.blocks);
   if (restrict) {
     space_ = std::make_unique<ReducedSpace>();
     PetscCall(space_->Setup(comm, structure_.blocks, column_layout(comm, p.me.dim)));
@@ -94,22 +114,28 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
                                              coherent_liouvillian_terms(p.me), coefs, &full_));
     L_ = Liouvillian();
     L_.layout = column_layout(comm, p.me.dim);
-  } else {
+  } else if (!(spectrum && !steady && block_spectrum_)) {
     PetscCall(CreateLiouvillian(comm, p, &L_));
     full_ = L_.total;
     PetscCall(PetscObjectReference(reinterpret_cast<PetscObject>(full_)));
   }
-  PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
-  PetscCall(MatCreateVecs(full_, &rho_, nullptr));
-  if (spectrum && !steady) {
-    const SteadySettings& cfg = p.settings.steady;
-    SpectrumOptions so;
-    so.nev = cfg.nev;
-    so.tol = std::min(cfg.tol, so.tol);
-    spectrum_ = std::make_unique<SpectrumSolver>();
-    PetscCall(spectrum_->Setup(L_.total, so));
+  if (full_) {
+    PetscCall(TraceCovectorsCreate(full_, {&p.ops.identity}, &trace_));
+    PetscCall(MatCreateVecs(full_, &rho_, nullptr));
+  }
+  const SpectrumOptions so = spectrum_options(p, !plan_only);
+  if (spectrum && !steady && !block_spectrum_) {
+    if (plan_only)
+      PetscCall(PlanFullSpectrum(L_.total, so, false, &spectrum_plan_));
+    else {
+      spectrum_ = std::make_unique<SpectrumSolver>();
+      PetscCall(spectrum_->Setup(L_.total, so));
+    }
   }
   if (steady) PetscCall(SetupSteady(p));
+  if (steady && spectrum && !block_spectrum_ && plan_only)
+    PetscCall(PlanFullSpectrum(L_.total, so, steady_->plan().method == "direct", &spectrum_plan_));
+  if (block_spectrum_) PetscCall(PlanBlocks(p));
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(0);
 }
@@ -125,6 +151,7 @@ PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
   o.gap = spectrum_with_steady_;
   o.nev = cfg.nev;
   o.plan_only = plan_only_;
+  o.gap_in_blocks = block_spectrum_;
   MPI_Comm comm = comm_;
   o.stop_requested = [comm]() { return stop_signal_received(comm); };
   o.verbose = !plan_only_;
@@ -135,8 +162,50 @@ PetscErrorCode SteadyRunner::SetupSteady(const Problem& p) {
   PetscFunctionReturn(0);
 }
 
+// The block spectrum's plan: memory and time of every solve (qcoll check), or
+// of the largest (a factorisation beyond the memory is refused here, before
+// anything is solved).
+PetscErrorCode SteadyRunner::PlanBlocks(const Problem& p) {
+  PetscFunctionBeginUser;
+  const BlockClasses classes = block_classes(p.me.dim, current_terms(p));
+  const SpectrumOptions so = spectrum_options(p, false);
+  BlockSpectrumPlan plan = plan_block_spectrum(classes, so, steady_ && steady_->gap_provided());
+  MPI_Comm comm = comm_;
+  const ClassAssembler assemble = [comm, &p](const ReducedSpace& s, Liouvillian* l) {
+    return CreateLiouvillian(comm, p, l, &s);
+  };
+  PetscCall(EstimateBlockSpectrum(comm, classes, assemble, so, !plan_only_, &plan));
+  spectrum_plan_ = qcoll::spectrum_plan(classes, plan);
+  PetscCheck(plan_only_ || plan.bytes <= plan.available, comm, PETSC_ERR_USER_INPUT,
+             "the spectrum block by block needs an LU factorisation of its largest class, about "
+             "%.3g MB per rank, but %.3g MB are available: use more ranks, a smaller model, "
+             "[steady] gap = false, or -spectrum_near_memory_limit <MB> to state the memory "
+             "per rank",
+             plan.bytes / 1048576.0, plan.available / 1048576.0);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::SolveBlocks(const Problem& p, SteadyPoint* out) {
+  PetscFunctionBeginUser;
+  PetscCall(LogStagePush("spectrum"));
+  MPI_Comm comm = comm_;
+  const ClassAssembler assemble = [comm, &p](const ReducedSpace& s, Liouvillian* l) {
+    return CreateLiouvillian(comm, p, l, &s);
+  };
+  const SpectrumResult* given =
+      steady_ && steady_->gap_provided() ? &out->report.spectrum : nullptr;
+  SpectrumResult result;
+  PetscCall(SolveBlockSpectrum(comm, block_classes(p.me.dim, current_terms(p)), assemble,
+                               spectrum_options(p, true), given, &result));
+  out->spectrum = result;
+  out->with_spectrum = true;
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
   PetscFunctionBeginUser;
+  if (block_spectrum_ && !steady_) PetscFunctionReturn(0);  // each Solve assembles its classes
   if (matrix_free_) {  // the shell holds its coefficients: build it anew
     PetscCall(Setup(comm_, p, steady_wanted_, spectrum_with_steady_, plan_only_));
     PetscFunctionReturn(0);
@@ -174,7 +243,10 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
     PetscCall(PetscLogStagePop());
     out->with_spectrum = true;
   }
-  if (!steady_) PetscFunctionReturn(0);
+  if (!steady_) {
+    if (block_spectrum_) PetscCall(SolveBlocks(p, out));
+    PetscFunctionReturn(0);
+  }
   PetscCall(LogStagePush("steady solve"));
   // The previous point of a sweep is the best initial guess of an iterative
   // solve; time stepping starts from [initial], whose relaxation it follows.
@@ -198,6 +270,7 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
       out->with_entropy ? von_neumann_entropy(out->report.state_eigenvalues) : 0.0;
   out->values.set_entropy(entropy, 0.0, p.betas);
   PetscCall(PetscLogStagePop());
+  if (block_spectrum_) PetscCall(SolveBlocks(p, out));
   std::vector<std::string> names;
   for (const SpeciesTerms& s : p.me.species) names.push_back(s.name);
   const auto [hot, cold] =
@@ -249,6 +322,7 @@ PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, ind
   SteadyRunner runner;
   PetscCall(runner.Setup(comm, p, true, p.settings.steady.gap, /*plan_only=*/true));
   *plan = runner.plan();
+  plan->spectrum = runner.spectrum_plan();
   *unknowns = plan->unknowns;
   PetscFunctionReturn(0);
 }
@@ -299,6 +373,14 @@ void write_machine(Hdf5File& f, const std::string& g, const MachineMetrics& m, c
                       "is refrigerator (dimensionless)");
   f.write_real_scalar(g + "/carnot_efficiency", m.carnot_efficiency,
                       "1 - beta_hot / beta_cold (dimensionless)");
+}
+
+PetscErrorCode PlanSpectrum(MPI_Comm comm, const Problem& p, SpectrumPlan* plan) {
+  PetscFunctionBeginUser;
+  SteadyRunner runner;
+  PetscCall(runner.Setup(comm, p, false, true, /*plan_only=*/true));
+  *plan = runner.spectrum_plan();
+  PetscFunctionReturn(0);
 }
 
 void write_spectrum(Hdf5File& f, const std::string& g, const SpectrumResult& s) {

@@ -40,6 +40,8 @@ class SteadyRunner {
   PetscErrorCode Setup(MPI_Comm comm, const Problem& p, bool steady, bool spectrum,
                        bool plan_only = false);
   const SteadyPlan& plan() const { return steady_->plan(); }
+  // With plan_only: the spectrum's plan (steady with gap, or spectrum alone).
+  const SpectrumPlan& spectrum_plan() const { return spectrum_plan_; }
   // Same model up to lambdas: L = L_0 + sum_j lambda_j L_Gj with p's lambdas.
   PetscErrorCode SetLambdas(const Problem& p);
   // Spectrum (if set up) and steady state (if set up) of the current L.
@@ -54,6 +56,8 @@ class SteadyRunner {
   // Cumulants of every species' heat at the steady state rho_ (one or two
   // solves per species with the steady solver's factorisation).
   PetscErrorCode ComputeFluctuations(const Problem& p, CountingCumulants* out);
+  PetscErrorCode PlanBlocks(const Problem& p);
+  PetscErrorCode SolveBlocks(const Problem& p, SteadyPoint* out);
 
   Liouvillian L_;
   std::vector<Vec> trace_;  // vec(I) as the trace covector
@@ -69,6 +73,8 @@ class SteadyRunner {
   bool matrix_free_ = false;  // full_ is the matrix-free L (no assembled L)
   bool spectrum_with_steady_ = false;
   std::unique_ptr<SpectrumSolver> spectrum_;
+  bool block_spectrum_ = false;  // the spectrum block by block (solvers/block_spectrum.hpp)
+  SpectrumPlan spectrum_plan_;
 };
 
 // L's sandwich terms with p's lambdas (L_0 + sum_j lambda_j L_Gj).

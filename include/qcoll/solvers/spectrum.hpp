@@ -50,6 +50,16 @@ struct SpectrumOptions {
   index_t dense_dimension = 1024;  // "small": d^2 <= this (16 MB per rank)
 };
 
+// What a spectrum computation will do and cost (qcoll check): the method,
+// the classes of blocks, memory per rank and time (estimates with this
+// machine class's rates, docs/solvers.md "Spectrum block by block").
+struct SpectrumPlan {
+  std::string method;  // e.g. "block by block: ..." or "all of L: ..."
+  double bytes = 0;    // per rank, beyond L
+  double seconds = 0;
+  double available = 0;  // per rank
+};
+
 // y = M^{-1} x for M = L + c e_0 w^H, factorised by its owner (the steady
 // solver). M's eigenvalues are L's, with the (simple) 0 replaced by c.
 struct SharedInverse {
@@ -127,5 +137,13 @@ double spectral_gap(const std::vector<cplx>& eigenvalues, double zero_threshold)
 
 // Sorts slowest first: by |Re| (ties within `tie`), then by Im.
 void sort_by_decay_rate(std::vector<cplx>* values, double tie);
+// Whether a comes before b in that order.
+bool slower(const cplx& a, const cplx& b, double tie);
+
+// L preserves Hermiticity, so its spectrum is closed under conjugation: at a
+// cut-off an eigensolver may return either member of a pair. An eigenvalue
+// whose partner is not in the list is reported with Im > 0, so the set does
+// not depend on the number of ranks.
+void conjugate_complete(std::vector<cplx>* values, double tie);
 
 }  // namespace qcoll

@@ -75,6 +75,11 @@ struct SteadyOptions {
   index_t spectrum_dense_dimension = 1024;  // SpectrumOptions::dense_dimension
   bool reduce = true;      // with a structure: solve in its reached blocks only ([steady] symmetry)
   bool plan_only = false;  // Setup chooses the method and stops (qcoll check)
+  // With gap and a reduction: the slow spectrum of the solved blocks only
+  // (the steady class; the caller adds the other classes, solvers/
+  // block_spectrum.hpp), from the factorisation of `direct`; with another
+  // method none (gap_provided() false: the caller computes that class too).
+  bool gap_in_blocks = false;
 };
 
 // Memory and time of the methods for one steady problem: what `auto` picks
@@ -90,6 +95,8 @@ struct SteadyPlan {
   double sylvester_bytes = 0;           // dense factors and Krylov basis, per rank
   double sylvester_seconds = 0, sylvester_iterations = 0;  // with the uniqueness check
   std::string method, reason;
+  bool with_spectrum = false;  // [steady] gap = true
+  SpectrumPlan spectrum;       // filled in by the caller (its classes)
 };
 
 // The largest d for which the solver diagonalises the state it returns.
@@ -158,6 +165,9 @@ class SteadySolver {
 
   const std::string& method() const { return method_; }
   const SteadyPlan& plan() const { return plan_; }
+  // Whether Solve returns the slow spectrum (SteadyReport::spectrum): with
+  // gap, unless gap_in_blocks and the method is not direct.
+  bool gap_provided() const { return gap_provided_; }
   // Entries of vec(rho) the solve works with (d^2 without a reduction).
   PetscInt solved_dimension() const;
 
@@ -197,6 +207,7 @@ class SteadySolver {
   Vec w_op_ = nullptr, sub_trace_ = nullptr, x_ = nullptr, x_check_ = nullptr;
   std::unique_ptr<SpectrumSolver> full_spectrum_;  // gap over all blocks of a reduced run
   SteadyPlan plan_;
+  bool gap_provided_ = false;
 };
 
 }  // namespace qcoll

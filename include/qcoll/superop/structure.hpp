@@ -50,4 +50,30 @@ struct BlockStructure {
 // 0 are ignored, so a coherent part switched off does not merge blocks).
 BlockStructure steady_block_structure(index_t d, const SuperOperatorTerms& terms);
 
+// A partition of ALL blocks (a, b) of rho into classes whose spectra make up
+// L's (docs/solvers.md, "Spectrum block by block"). Class 0 is the steady
+// class: exactly the reached blocks of steady_block_structure, invariant under
+// L. L maps the remaining blocks R into R + (class 0), so in the order
+// (class 0, R) it is block upper triangular, and the other classes are the
+// connected components of the jump graph on R: L restricted to R is block
+// diagonal over them. Hence spec(L) is the union of the spectra of L
+// restricted to each class (P_c L P_c, what LiouvillianCreate with a space
+// assembles). Transposing the blocks of a class, (a, b) -> (b, a), gives a
+// class (L(X^+) = L(X)^+ pattern-wise): its spectrum is the complex
+// conjugate.
+struct BlockClasses {
+  BlockStructure blocks;           // components; blocks.reached = the steady class
+  int count = 0;                   // number of classes
+  std::vector<int> class_of;       // blocks.count^2: class of block (a, b) at a * blocks.count + b
+  std::vector<int> conjugate;      // class of the transposed blocks; -1 if not a class
+  std::vector<index_t> dimension;  // entries of rho in each class
+
+  // Classes as a BlockStructure whose reached blocks are theirs (for
+  // ReducedSpace); class_blocks({0}).reached == blocks.reached. The spectrum
+  // of L restricted to a union of classes is the union of their spectra.
+  BlockStructure class_blocks(const std::vector<int>& classes) const;
+};
+
+BlockClasses block_classes(index_t d, const SuperOperatorTerms& terms);
+
 }  // namespace qcoll

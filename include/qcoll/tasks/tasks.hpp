@@ -43,7 +43,10 @@ double solved_fraction(const std::string& task, const Problem& p);
 
 // The plan of the steady solver for `p` (method, memory and time estimates;
 // qcoll check), and the number of entries of rho it would solve for.
+// With [steady] gap = true, plan->spectrum is the spectrum's plan.
 PetscErrorCode PlanSteady(MPI_Comm comm, const Problem& p, SteadyPlan* plan, index_t* unknowns);
+// The plan of `qcoll spectrum` for `p` (method, classes, memory, time).
+PetscErrorCode PlanSpectrum(MPI_Comm comm, const Problem& p, SpectrumPlan* plan);
 
 // Local part of a distributed vector as complex numbers (for HDF5 hyperslabs).
 PetscErrorCode LocalValues(Vec v, std::vector<cplx>* out);
