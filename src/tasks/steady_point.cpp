@@ -79,28 +79,25 @@ class SteadyTask : public PointSolver {
                                                 false});
       }
       if (out.exists(group + "/gap")) add_spectrum_columns(out, group, row);
-      for (const char* name : {"fluctuations/mean", "fluctuations/covariance",
-                               "fluctuations/cumulant3", "fluctuations/tur_ratio"}) {
-        const std::string path = group + "/" + name;
-        if (out.exists(path))
+      // Per-point lists [np, m] (fluctuations) and single values [np] (machine).
+      auto add = [&](std::initializer_list<const char*> names, bool list) {
+        for (const char* name : names) {
+          const std::string path = group + "/" + name;
+          if (!out.exists(path)) continue;
           row->columns.push_back(
               PointRow::Column{name,
                                out.read_string_attribute(path, "description") + "; per point",
                                out.read_real(path),
                                {},
-                               true});
-      }
-      for (const char* name : {"machine/power", "machine/heat_hot", "machine/heat_cold",
-                               "machine/efficiency", "machine/cop", "machine/carnot_efficiency"}) {
-        const std::string path = group + "/" + name;
-        if (out.exists(path))
-          row->columns.push_back(
-              PointRow::Column{name,
-                               out.read_string_attribute(path, "description") + "; per point",
-                               out.read_real(path),
-                               {},
-                               false});
-      }
+                               list});
+        }
+      };
+      add({"fluctuations/mean", "fluctuations/covariance", "fluctuations/cumulant3",
+           "fluctuations/tur_ratio"},
+          true);
+      add({"machine/power", "machine/heat_hot", "machine/heat_cold", "machine/efficiency",
+           "machine/cop", "machine/carnot_efficiency"},
+          false);
       if (out.exists(group + "/machine")) {
         PointRow::Column regime{
             "machine/regime", "the machine's regime at each point", {}, {}, false};
