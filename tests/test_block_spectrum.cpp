@@ -37,27 +37,6 @@ Deck chain(int n, const std::string& delta, const std::string& lambda,
   return deck_from_inputs("xxz_chain.toml", o);
 }
 
-// A spin-1 in a field relaxed by a resonant qubit bath: H and the jumps
-// conserve Sz, and the coherences |m><m'| (classes q = m - m' != 0) decay
-// slower than the populations.
-const char* kSpin1 = R"(
-[params]
-B = 6.0
-g = 0.4
-[system]
-sites = ["spin1"]
-hamiltonian = [["B", "Sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [["B/2", "sz", "A"]]
-beta = 0.3
-coupling = [["g", "Sp", 0, "sm", "A"], ["g", "Sm", 0, "sp", "A"]]
-lambda = 0.0
-[initial]
-state = "maximally_mixed"
-)";
-
 double binomial(int n, int k) {
   if (k < 0 || k > n) return 0;
   double b = 1;
@@ -167,7 +146,8 @@ TEST(BlockSpectrum, XXZChainBetweenTwoBathsMatchesDenseFullSpectrum) {
 }
 
 TEST(BlockSpectrum, SlowestModeOutsideTheSteadyClassIsFound) {
-  const Problem p = prepare_problem(load_deck_from_string(kSpin1, "spin1.toml"));
+  const Problem p = prepare_problem(
+      load_deck(source_path("tests/decks/spin1_in_field.toml"), {{"species.bath.lambda", "0.0"}}));
   const BlockClasses c = block_classes(p.me.dim, all_terms(p));
   ASSERT_EQ(c.count, 5);  // q = -2 .. 2
   // The steady class alone misses the slowest non-zero mode.
@@ -192,7 +172,8 @@ TEST(BlockSpectrum, SlowestModeOutsideTheSteadyClassIsFound) {
 }
 
 TEST(BlockSpectrum, NevBeyondTheDimensionGivesAll) {
-  const Problem p = prepare_problem(load_deck_from_string(kSpin1, "spin1.toml"));
+  const Problem p = prepare_problem(
+      load_deck(source_path("tests/decks/spin1_in_field.toml"), {{"species.bath.lambda", "0.0"}}));
   const SpectrumResult s = block_spectrum(p, 20, 1024);
   EXPECT_EQ(s.eigenvalues.size(), 9u);
 }

@@ -17,27 +17,6 @@ using namespace qcoll::testing;
 
 namespace {
 
-// A spin-1 in a strong field B = 6 relaxed by a resonant qubit bath: the
-// coherences |m><m'| decay slowest but rotate at (m - m') B.
-const char* kSpin1 = R"(
-[params]
-B = 6.0
-g = 0.4
-[system]
-sites = ["spin1"]
-hamiltonian = [["B", "Sz", 0]]
-[[species]]
-name = "bath"
-ancilla = "spin1/2"
-hamiltonian = [["B/2", "sz", "A"]]
-beta = 0.3
-coupling = [["g", "Sp", 0, "sm", "A"], ["g", "Sm", 0, "sp", "A"]]
-lambda = 0.3
-chi = "sx"
-[initial]
-state = "maximally_mixed"
-)";
-
 // A qubit exchanging quanta with a boson (4 levels), three species: a hot
 // coherent bath and a cold one on the qubit, a thermal one on the boson.
 const char* kSpinBoson = R"(
@@ -140,7 +119,7 @@ TEST(SlowSpectrum, TruncatedOscillatorGapIsTheSlowestOscillatingMode) {
 }
 
 TEST(SlowSpectrum, SpinOneInAStrongFieldHasItsCoherencesSlowest) {
-  const Problem p = prepare_problem(load_deck_from_string(kSpin1, "spin1.toml"));
+  const Problem p = prepare_problem(load_deck(source_path("tests/decks/spin1_in_field.toml")));
   ASSERT_TRUE(modulus_order_misleads(p));
   expect_slowest(p, 6, "spin-1");
 }

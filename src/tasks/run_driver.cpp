@@ -50,9 +50,9 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
 }
 
 // "key = value, key2 = value2" of point k.
-std::string describe_point(const PointSource& points, size_t k) {
+std::string describe_point(const std::vector<SweepAxisValues>& axes, size_t k) {
   std::vector<std::string> parts;
-  for (const SweepAxisValues& a : points.axes()) {
+  for (const SweepAxisValues& a : axes) {
     char value[64];
     std::snprintf(value, sizeof value, "%.10g", a.values[k]);
     parts.push_back(a.key + " = " + value);
@@ -60,16 +60,16 @@ std::string describe_point(const PointSource& points, size_t k) {
   return join(parts, ", ");
 }
 
-void write_sweep_attributes(Hdf5File& f, const PointSource& points, const std::string& task,
+void write_sweep_attributes(Hdf5File& f, const PointSource& points,
+                            const std::vector<SweepAxisValues>& axes, const std::string& task,
                             std::optional<long long> only) {
   std::vector<std::string> keys;
-  for (const SweepAxisValues& a : points.axes()) keys.push_back(a.key);
+  for (const SweepAxisValues& a : axes) keys.push_back(a.key);
   f.ensure_group("/sweep");
   f.write_attribute("/sweep", "key", join(keys, ","));
   f.write_attribute("/sweep", "task", task);
   f.write_attribute("/sweep", "count", static_cast<long long>(points.count()));
   if (only) f.write_attribute("/sweep", "sweep_index", *only);
-  const std::vector<SweepAxisValues> axes = points.axes();
   if (axes.size() < 2) return;  // one key: the layout of a one-key sweep
   f.write_attribute("/sweep", "mode", points.mode());
   f.remove("/sweep/axes");
@@ -83,8 +83,9 @@ void write_sweep_attributes(Hdf5File& f, const PointSource& points, const std::s
 }
 
 // /sweep/values (the first axis' value of each point written) and /sweep/index.
-void write_sweep_index(Hdf5File& f, const PointSource& points, const std::vector<size_t>& written) {
-  const SweepAxisValues axis = points.axes().front();
+void write_sweep_index(Hdf5File& f, const std::vector<SweepAxisValues>& axes,
+                       const std::vector<size_t>& written) {
+  const SweepAxisValues& axis = axes.front();
   std::vector<double> values;
   std::vector<long long> index;
   for (size_t k : written) {
@@ -96,7 +97,6 @@ void write_sweep_index(Hdf5File& f, const PointSource& points, const std::vector
   f.write_int("/sweep/index", {index.size()}, index,
               "index of each point in the full sweep; its group is /sweep/<index>");
   f.make_dimension_scale("/sweep/values", "values");
-  const std::vector<SweepAxisValues> axes = points.axes();
   if (axes.size() < 2) return;
   std::vector<double> table;  // [np, naxes]
   for (size_t k : written)
@@ -108,8 +108,9 @@ void write_sweep_index(Hdf5File& f, const PointSource& points, const std::vector
 }
 
 void write_point_attributes(Hdf5File& f, const std::string& group, const PointSource& points,
-                            size_t k, const std::string& identity) {
-  f.write_attribute(group, "value", points.axes().front().values[k]);
+                            const std::vector<SweepAxisValues>& axes, size_t k,
+                            const std::string& identity) {
+  f.write_attribute(group, "value", axes.front().values[k]);
   f.write_attribute(group, "override", join(points.overrides(k), " "));
   f.write_attribute(group, "deck", identity);
 }
@@ -232,11 +233,14 @@ PetscErrorCode RunSweepPoints(MPI_Comm comm, const std::string& task, PointSolve
     if (!ctx.sweep_index || static_cast<size_t>(*ctx.sweep_index) == k) indices.push_back(k);
   const bool reuse = points.only_lambdas_change();
   std::vector<std::string> keys;
-  for (const SweepAxisValues& a : points.axes()) keys.push_back(a.key);
+  // Every axis' value at every point, once (a grid has up to 1e5 points).
+  std::vector<SweepAxisValues> axes;
+  PetscCallCXX(axes = points.axes());
+  for (const SweepAxisValues& a : axes) keys.push_back(a.key);
   PetscCall(PetscPrintf(comm, "sweep: %s over %zu value(s) of %s%s\n", task.c_str(), indices.size(),
                         join(keys, ", ").c_str(),
                         reuse ? " (reusing the operators between points)" : ""));
-  PetscCallCXX(write_sweep_attributes(out, points, task, ctx.sweep_index));
+  PetscCallCXX(write_sweep_attributes(out, points, axes, task, ctx.sweep_index));
   const std::string checkpoint = checkpoint_path(ctx.output_path);
   bool have_setup = false;
   std::vector<PointRow> rows;
@@ -253,7 +257,7 @@ PetscErrorCode RunSweepPoints(MPI_Comm comm, const std::string& task, PointSolve
     PetscCallCXX(point = points.load(k));
     const Problem& p = *point;
     PetscCall(PetscPrintf(comm, "sweep: point %zu (%zu of %zu): %s\n", k, n + 1, indices.size(),
-                          describe_point(points, k).c_str()));
+                          describe_point(axes, k).c_str()));
     bool done = false;
     if (ctx.restart) PetscCallCXX(done = finished_in_file(out, group, p.identity));
     if (done) {
@@ -277,7 +281,7 @@ PetscErrorCode RunSweepPoints(MPI_Comm comm, const std::string& task, PointSolve
     have_setup = true;
     bool stopped = false;
     PetscCall(solver.Solve(comm, p, out, target, &stopped));
-    PetscCallCXX(write_point_attributes(out, group, points, k, p.identity));
+    PetscCallCXX(write_point_attributes(out, group, points, axes, k, p.identity));
     if (stopped) {
       ctx.stopped = true;
       PetscCall(PetscPrintf(comm, "sweep: stopped in point %zu; its checkpoint is %s\n", k,
@@ -293,7 +297,7 @@ PetscErrorCode RunSweepPoints(MPI_Comm comm, const std::string& task, PointSolve
     PetscCall(PetscPrintf(comm, "sweep: point %zu done\n", k));
   }
   PetscCallCXX({
-    write_sweep_index(out, points, indices);
+    write_sweep_index(out, axes, indices);
     write_sweep_tables(out, rows);
   });
   PetscCall(RemoveCheckpoint(comm, solver, checkpoint));
