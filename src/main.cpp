@@ -230,9 +230,10 @@ int run(const CommandLine& cl) {
     const std::string& output = ctx.output_path;
     const std::size_t largest = check_sweep_points(deck, cl.sweep_index);
     // Where the output's name came from, for messages about it.
-    const std::string output_key = !cl.output.empty() || ctx.restart ? "command line"
-                                   : deck.run.output.empty()         ? ""
-                                                                     : "run.output";
+    const std::string output_key = ctx.restart               ? "--restart"
+                                 : !cl.output.empty()       ? "-o"
+                                 : deck.run.output.empty() ? ""
+                                                           : "run.output";
     lock.acquire(PETSC_COMM_WORLD, output, output_key);  // one run per output file
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&

@@ -105,7 +105,11 @@ TEST(CommandLine, EvolveWritesReadableHdf5AndRefusesToClobber) {
   while (fgets(buf, sizeof buf, p)) text += buf;
   EXPECT_EQ(pclose(p), 0) << text;
   EXPECT_NE(text.find("h5py ok"), std::string::npos) << text;
-  expect_clean_input_error(run_qcoll("evolve " + deck + " -o " + out), "exists");
+  // The message names where the output's name came from: here option -o.
+  const CommandResult clobber = run_qcoll("evolve " + deck + " -o " + out);
+  expect_clean_input_error(clobber, "exists");
+  EXPECT_NE(clobber.output.find("option -o"), std::string::npos) << clobber.output;
+  EXPECT_EQ(clobber.output.find("run.output"), std::string::npos) << clobber.output;
   EXPECT_EQ(run_qcoll("evolve " + deck + " -o " + out + " --overwrite").exit_code, 0);
   expect_clean_input_error(run_qcoll("evolve " + deck + " -o /nonexistent/dir/x.h5"),
                            "nonexistent");

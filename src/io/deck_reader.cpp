@@ -19,7 +19,12 @@ std::string compose_message(const std::string& path, const std::string& key, int
   std::string out = path;
   auto add = [&out](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
   if (line > 0) add("line " + std::to_string(line));
-  if (!key.empty()) add("key " + key);
+  if (key == "command line")
+    add(key);
+  else if (!key.empty() && key.front() == '-')
+    add("option " + key);  // a command-line option such as -o
+  else if (!key.empty())
+    add("key " + key);
   if (line == kSetOnCommandLine) out += " (set on the command line with --set)";
   std::string text = (out.empty() ? "" : out + ": ") + message;
   std::replace(text.begin(), text.end(), '\n', ' ');
