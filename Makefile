@@ -24,7 +24,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-de
 # QuTiP is also in DEBIAN_PACKAGES (the heat-noise test compares with it); listed here for bench.
 BENCH_PACKAGES = python3-qutip
 
-.PHONY: all deps build run test bench bench-steady figures clean fuzz-asan
+.PHONY: all deps build run test bench bench-steady figures check-examples clean fuzz-asan
 all: build
 
 deps:
@@ -93,6 +93,10 @@ figures: build
 	MPLBACKEND=Agg /usr/bin/python3 post/qcoll-plot $(OUT)/qubit_evolve.h5 $(OUT)/qubit_collide.h5 $(OUT)/qubit_sweep.h5 -o $(OUT)/figures
 	cp $(OUT)/figures/qubit_evolve_evolve_energy.png $(OUT)/figures/qubit_collide_collide_convergence.png \
 	  $(OUT)/figures/qubit_sweep_sweep_currents.png $(FIG)/
+
+# docs/check.md: `qcoll check` of every example deck.
+check-examples: build
+	sh docs/make_check_examples.sh $(BUILD)/qcoll
 
 clean:
 	rm -rf $(BUILD) $(OUT)

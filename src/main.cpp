@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "qcoll/cli/check_details.hpp"
 #include "qcoll/cli/check_summary.hpp"
 #include "qcoll/cli/output_growth.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
@@ -250,6 +251,7 @@ int run(const CommandLine& cl) {
                        output_key);
     if (task == "collide") check_collide_points(deck, cl.sweep_index);
     const Problem problem = prepare_problem(deck);
+    PetscPrintf(PETSC_COMM_WORLD, "%s", unit_hints(problem.me).c_str());  // beta typed as T?
     auto estimate = [&task](const Problem& p) {
       return estimate_memory(PETSC_COMM_WORLD, p.me, solved_fraction(task, p));
     };

@@ -83,6 +83,45 @@ TEST(CommandLine, CheckPrintsTheSummary) {
   std::remove(deck.c_str());
 }
 
+// `check` tells what a run will do: the initial state, the sweep with lambda
+// against its bound at each point, the output's size, and a hint when beta
+// looks like a temperature (the run prints the hint too).
+TEST(CommandLine, CheckTellsWhatTheRunWillDo) {
+  if (rank() != 0) return;
+  const std::string deck = write_deck(kQubit);
+  const std::string sweep =
+      " --set 'sweep.key=\"species.bath.lambda\"' --set 'sweep.values=[0.0, 1.0, 2.0]'";
+  const CommandResult r = run_qcoll("check " + deck + sweep);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* s :
+       {"initial state (evolve, collide): the ground state of H_S, <H_S> = -0.5, purity 1",
+        "sweep: 3 points", "species.bath.lambda: [0, 1, 2]", "at tau = 0.1",
+        "species bath: bound 1.402; beyond it at 1 of 3 points (first: point 2 "
+        "(species.bath.lambda = 2))",
+        "output: evolve writes 3 time series (sweep points) of up to 3 rows"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
+  EXPECT_EQ(r.output.find("note:"), std::string::npos) << r.output;
+  const CommandResult cold = run_qcoll("check " + deck + " --set species.bath.beta=300");
+  EXPECT_NE(cold.output.find("note: species bath: beta * (ancilla level spacing) = 300"),
+            std::string::npos)
+      << cold.output;
+  const std::string out = temp_path("cli_hint", ".h5");
+  const CommandResult run =
+      run_qcoll("steady " + deck + " --set species.bath.beta=300 -o " + out + " --overwrite");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("beta = 1/T"), std::string::npos) << run.output;
+  const CommandResult hot = run_qcoll("check " + deck + " --set species.bath.beta=0.001");
+  EXPECT_NE(hot.output.find("practically infinite temperature"), std::string::npos)
+      << hot.output;
+  for (const char* meant : {"inf", "0.0"}) {  // T = 0 and T = inf written as such: no note
+    const CommandResult quiet =
+        run_qcoll("check " + deck + " --set species.bath.beta=" + meant);
+    EXPECT_EQ(quiet.output.find("note:"), std::string::npos) << meant << quiet.output;
+  }
+  std::remove(deck.c_str());
+  std::remove(out.c_str());
+}
+
 TEST(CommandLine, EvolveWritesReadableHdf5AndRefusesToClobber) {
   if (rank() != 0) return;
   const std::string deck = write_deck(kQubit);

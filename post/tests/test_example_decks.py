@@ -48,6 +48,15 @@ def test_every_example_deck_is_checked():
     assert set(decks) == checked, f"add a test of the new deck's claims: {set(decks) ^ checked}"
 
 
+def test_docs_show_check_of_every_deck():
+    # docs/check.md (`make check-examples`) holds `qcoll check` of every deck.
+    with open(os.path.join(source_dir(), "docs", "check.md")) as f:
+        text = f.read()
+    for deck in sorted(f for f in os.listdir(INPUTS) if f.endswith(".toml")):
+        assert f"$ qcoll check inputs/{deck}" in text, f"make check-examples: {deck} missing"
+    assert "initial state" in text and "steady: method" in text and "output:" in text
+
+
 def test_qubit_steady_state_and_first_law(qcoll_binary, tmp_path):
     # "<sx> ~ -0.089, <sy> ~ 0.011, <sz> ~ -0.453, above the thermal -0.462;
     # W_C + Q_inc = 0 in the steady state."

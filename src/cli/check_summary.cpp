@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "qcoll/cli/check_details.hpp"
+#include "qcoll/cli/output_growth.hpp"
 #include "qcoll/collide/ancilla_state.hpp"
 #include "qcoll/derive/lindblad_terms.hpp"
 #include "qcoll/io/deck_problem.hpp"
@@ -95,6 +97,7 @@ void print_summary(const Deck& deck, const MasterEquation& me, const MemoryEstim
       mem.nonzeros, size, human_bytes(mem.bytes_per_rank).c_str(),
       human_bytes(mem.available_per_rank).c_str());
   std::printf("task: %s\n", deck.run.task.c_str());
+  std::printf("%s", describe_initial_state(deck.model, me).c_str());
   for (size_t j = 0; j < me.species.size(); ++j) {
     const SpeciesTerms& t = me.species[j];
     const Species& s = deck.model.species[j];
@@ -114,6 +117,7 @@ void print_summary(const Deck& deck, const MasterEquation& me, const MemoryEstim
                   std::abs(s.lambda) > lmax ? "  (the deck's lambda exceeds it)" : "");
     }
   }
+  std::printf("%s", unit_hints(me).c_str());
   std::vector<std::string> names;
   std::vector<double> betas;
   for (const SpeciesTerms& t : me.species) {
@@ -148,6 +152,17 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
   if (rank == 0) print_summary(deck, me, mem, size);
   if (deck.run.task == "steady") print_steady_plan(comm, deck, mem, rank);
   if (deck.run.task == "spectrum") print_spectrum_plan_of(comm, deck, mem, rank);
+  if (rank == 0) {
+    std::printf("%s", describe_sweep(deck).c_str());
+    const GrowthEstimate growth = estimate_output_growth(deck, deck.run.task, me.dim, std::nullopt);
+    if (!growth.what.empty())
+      std::printf("output: %s: about %s in the output file, %s for its checkpoint, %s of memory "
+                  "per rank (change %s to shrink it)\n",
+                  growth.what.c_str(), human_bytes(growth.output_bytes).c_str(),
+                  human_bytes(growth.checkpoint_bytes).c_str(),
+                  human_bytes(growth.memory_per_rank).c_str(), growth.key.c_str());
+    std::printf("%s", describe_output_size(deck, deck.run.task, me.dim).c_str());
+  }
   std::fflush(stdout);
 }
 

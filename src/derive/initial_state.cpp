@@ -36,16 +36,27 @@ InitialDensity::InitialDensity(const Model& model, const CsrMatrix& hamiltonian)
             std::to_string(kMaxDenseInitialDimension) + " (here d = " + std::to_string(d_) +
             "); use state = \"product\" or \"basis\" for larger systems",
         "initial.state");
-  const DenseMatrix h = hamiltonian.to_dense();
-  if (init.kind == Kind::Ground) dense_ = thermal_state(h, kInfinity);
-  if (init.kind == Kind::Excited) dense_ = thermal_state(cplx(-1.0) * h, kInfinity);
-  if (init.kind == Kind::Thermal) dense_ = thermal_state(h, init.beta);
+  state_ = init;
+  hamiltonian_ = hamiltonian;
+}
+
+const DenseMatrix& InitialDensity::dense() const {
+  using Kind = InitialState::Kind;
+  if (!dense_) {
+    const DenseMatrix h = hamiltonian_.to_dense();
+    if (state_.kind == Kind::Ground) dense_ = std::make_shared<DenseMatrix>(thermal_state(h, kInfinity));
+    if (state_.kind == Kind::Excited)
+      dense_ = std::make_shared<DenseMatrix>(thermal_state(cplx(-1.0) * h, kInfinity));
+    if (state_.kind == Kind::Thermal)
+      dense_ = std::make_shared<DenseMatrix>(thermal_state(h, state_.beta));
+  }
+  return *dense_;
 }
 
 cplx InitialDensity::operator()(index_t i, index_t j) const {
   if (maximally_mixed_) return i == j ? 1.0 / static_cast<double>(d_) : 0.0;
   if (basis_index_ >= 0) return (i == basis_index_ && j == basis_index_) ? 1.0 : 0.0;
-  return dense_(i, j);
+  return dense()(i, j);
 }
 
 }  // namespace qcoll

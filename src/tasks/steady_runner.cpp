@@ -250,7 +250,8 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   PetscCall(LogStagePush("steady solve"));
   // The previous point of a sweep is the best initial guess of an iterative
   // solve; time stepping starts from [initial], whose relaxation it follows.
-  if (!(have_solution_ && steady_->method() == "iterative"))
+  // A direct solve needs no guess (nor the diagonalisation of a ground state).
+  if (steady_->method() != "direct" && !(have_solution_ && steady_->method() == "iterative"))
     PetscCall(FillDensityVector(L_.layout, rho_, p.initial));
   PetscCall(steady_->Solve(rho_, &out->report));
   have_solution_ = true;
