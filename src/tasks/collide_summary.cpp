@@ -86,6 +86,14 @@ PetscErrorCode PrintCollideSummary(MPI_Comm comm, const CollideSummary& s,
                                    const std::vector<CollideSeries>& r, bool compared) {
   PetscFunctionBeginUser;
   const char* pi = s.conserving ? "Pi" : "Pi_A";
+  PetscCall(PetscPrintf(
+      comm,
+      "collide: one row per tau: rank = the MPI rank that ran it (the tau are spread over the "
+      "ranks); ||d rho||_1(T) = trace distance to the master equation's state at t_final; "
+      "steady dist = fixed point of the map against the master equation's steady state; "
+      "Sigma/tau = entropy production of the last collision over tau, against the continuum "
+      "rate %s; wall = seconds for this tau\n",
+      pi));
   PetscCall(PetscPrintf(comm, "collide: %8s %8s %5s %14s %14s %12s %12s %9s\n", "tau", "strokes",
                         "rank", "||d rho||_1(T)", "steady dist", "Sigma/tau", pi, "wall [s]"));
   for (std::size_t k = 0; k < r.size(); ++k)
