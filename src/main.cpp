@@ -232,9 +232,9 @@ int run(const CommandLine& cl) {
     const std::size_t largest = check_sweep_points(deck, cl.sweep_index);
     // Where the output's name came from, for messages about it.
     const std::string output_key = ctx.restart               ? "--restart"
-                                 : !cl.output.empty()       ? "-o"
-                                 : deck.run.output.empty() ? ""
-                                                           : "run.output";
+                                   : !cl.output.empty()      ? "-o"
+                                   : deck.run.output.empty() ? ""
+                                                             : "run.output";
     lock.acquire(PETSC_COMM_WORLD, output, output_key);  // one run per output file
     // A requeued job whose run had finished: nothing to do (same task and deck only).
     if (ctx.restart && (task == "evolve" || task == "collide") &&
@@ -279,10 +279,15 @@ int run(const CommandLine& cl) {
       const char* text = nullptr;
       char* specific = nullptr;
       PetscErrorMessage(ierr, &text, &specific);
-      report(std::string("the ") + task + " task failed: " +
-             (specific ? specific
-              : text   ? text
-                       : ""));
+      const std::string message = specific ? specific : text ? text : "";
+      // -ts_type foo: the user's input, named, exit 1 (not a solver failure).
+      const std::string unknown =
+          ierr == PETSC_ERR_ARG_UNKNOWN_TYPE ? unknown_type_message(cl.petsc_args, message) : "";
+      if (!unknown.empty()) {
+        report(unknown);
+        return 1;
+      }
+      report(std::string("the ") + task + " task failed: " + message);
       return 2;
     }
     if (ctx.stopped) {

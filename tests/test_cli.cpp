@@ -58,6 +58,15 @@ TEST(CommandLine, BadDecksGiveOneParagraphAndExitOne) {
       {deck + " --set species.bath.beta='\"hot\"'", "beta"},
       {"frobnicate " + deck, "frobnicate"},
       {deck + " --unknown-flag", "--unknown-flag"},
+      // Messages that locate and say what is wrong (not "got a string", not "nmax >= 1").
+      {deck + " --set evolve.store_states=99999999999999999999999",
+       "the value 99999999999999999999999 is not a number TOML can hold"},
+      {deck + " --set 'system.sites=[\"boson1000000000000\"]'",
+       "local dimension 1000000000001 exceeds the limit"},
+      {deck + " --set 'system.sites=[\"qudit99999999999999999999\"]'",
+       "local dimension above 10^15 exceeds the limit"},
+      {deck + " --set 'system.sites=[\"boson99999\"]'", "local dimension 100000 exceeds"},
+      {deck + " --set species.bath.beta=1e400", "species.bath.beta"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args);
@@ -111,11 +120,9 @@ TEST(CommandLine, CheckTellsWhatTheRunWillDo) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("beta = 1/T"), std::string::npos) << run.output;
   const CommandResult hot = run_qcoll("check " + deck + " --set species.bath.beta=0.001");
-  EXPECT_NE(hot.output.find("practically infinite temperature"), std::string::npos)
-      << hot.output;
+  EXPECT_NE(hot.output.find("practically infinite temperature"), std::string::npos) << hot.output;
   for (const char* meant : {"inf", "0.0"}) {  // T = 0 and T = inf written as such: no note
-    const CommandResult quiet =
-        run_qcoll("check " + deck + " --set species.bath.beta=" + meant);
+    const CommandResult quiet = run_qcoll("check " + deck + " --set species.bath.beta=" + meant);
     EXPECT_EQ(quiet.output.find("note:"), std::string::npos) << meant << quiet.output;
   }
   std::remove(deck.c_str());

@@ -128,3 +128,29 @@ TEST(PetscOptionsOnTheCommandLine, ErrorsAreOneParagraphAndUnusedOnesANote) {
   EXPECT_EQ(r.output.find("-ts_type was"), std::string::npos) << r.output;
   for (const std::string& f : {deck, out, extra, garbage, typo}) std::remove(f.c_str());
 }
+
+// A solver type PETSc does not know is the user's input: exit 1 naming the
+// option and its value, from the command line or from an options file.
+TEST(PetscOptionsOnTheCommandLine, UnknownSolverTypesAreInputErrors) {
+  if (rank() != 0) return;
+  const std::string deck = write_temp_file("types_deck", ".toml", kQubit);
+  const std::string out = temp_path("types_out", ".h5");
+  const std::string file = write_temp_file("types", ".opts", "-ts_type bar\n");
+  struct Case {
+    std::string args, expect;
+  };
+  for (const Case& c : {Case{"evolve -ts_type foo", "option -ts_type foo: PETSc has no such type"},
+                        Case{"evolve -ts_adapt_type foo", "option -ts_adapt_type foo"},
+                        Case{"evolve -options_file " + file, "option -ts_type bar"},
+                        Case{"steady -steady_ksp_type foo", "option -steady_ksp_type foo"},
+                        Case{"steady -steady_method iterative -steady_pc_type foo",
+                             "option -steady_pc_type foo"}}) {
+    SCOPED_TRACE(c.args);
+    const CommandResult r = run_qcoll(c.args + " " + deck + " -o " + out + " --overwrite");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("qcoll: error: " + c.expect), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("task failed"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("PETSC ERROR"), std::string::npos) << r.output;
+  }
+  for (const std::string& f : {deck, out, file}) std::remove(f.c_str());
+}

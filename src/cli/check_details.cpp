@@ -36,11 +36,16 @@ std::string values_text(const std::vector<double>& v) {
 std::string initial_kind(const InitialState& s) {
   using K = InitialState::Kind;
   switch (s.kind) {
-    case K::Ground: return "the ground state of H_S";
-    case K::Excited: return "the highest eigenstate of H_S";
-    case K::MaximallyMixed: return "maximally mixed (identity / d)";
-    case K::Thermal: return "thermal state of H_S at beta = " + num(s.beta);
-    case K::Basis: return "basis state |" + std::to_string(s.index) + ">";
+    case K::Ground:
+      return "the ground state of H_S";
+    case K::Excited:
+      return "the highest eigenstate of H_S";
+    case K::MaximallyMixed:
+      return "maximally mixed (identity / d)";
+    case K::Thermal:
+      return "thermal state of H_S at beta = " + num(s.beta);
+    case K::Basis:
+      return "basis state |" + std::to_string(s.index) + ">";
     case K::Product: {
       std::string out = "product state |";
       for (std::size_t i = 0; i < s.product.size(); ++i)
@@ -107,8 +112,7 @@ std::string lambda_bounds(const Deck& deck) {
       out += "within it at every point (largest |lambda| / bound = " + num(x.ratio) + ")\n";
     else
       out += "beyond it at " + std::to_string(x.beyond) + " of " + std::to_string(points) +
-             " points (first: " + point_text(sweep, x.first) +
-             "); collide refuses those points\n";
+             " points (first: " + point_text(sweep, x.first) + "); collide refuses those points\n";
   }
   if (out.empty()) return {};
   return "  lambda against its admissible bound (rho_A >= 0) at tau = " + num(tau) +
@@ -159,8 +163,8 @@ std::string describe_output_size(const Deck& deck, const std::string& task, inde
   const std::size_t points = sweep ? deck.sweep->count() : 1;
   if (sweep && sweep_touches(*deck.sweep, "system") && points <= kMaxPointsChecked) {
     for (std::size_t k = 0; k < points; ++k) {
-      const double dk =
-          static_cast<double>(with_overrides(deck, sweep_overrides(*deck.sweep, k)).model.dimension());
+      const double dk = static_cast<double>(
+          with_overrides(deck, sweep_overrides(*deck.sweep, k)).model.dimension());
       bytes += dk * dk * 16;
     }
   } else {
@@ -184,14 +188,14 @@ std::string unit_hints(const MasterEquation& me) {
     if (std::isinf(spacing)) continue;  // H_A = 0 (or a multiple of 1): no spacing
     const double bandwidth = s.energies.back() - s.energies.front();
     if (s.beta * spacing > 100)
-      out += "note: species " + s.name + ": beta * (ancilla level spacing) = " +
-             num(s.beta * spacing) +
+      out += "note: species " + s.name +
+             ": beta * (ancilla level spacing) = " + num(s.beta * spacing) +
              ": its ancillas are in their ground state (excited populations below exp(-100)). "
              "beta is the inverse temperature (k_B = 1): for a temperature T write beta = 1/T; "
              "for T = 0 write beta = inf, which silences this note.\n";
     else if (s.beta * bandwidth < 0.01)
-      out += "note: species " + s.name + ": beta * (ancilla bandwidth) = " +
-             num(s.beta * bandwidth) +
+      out += "note: species " + s.name +
+             ": beta * (ancilla bandwidth) = " + num(s.beta * bandwidth) +
              ": its ancillas are at practically infinite temperature (all levels equally "
              "populated to 1%). beta is the inverse temperature (k_B = 1): for a temperature T "
              "write beta = 1/T; for infinite temperature write beta = 0, which silences this "

@@ -44,7 +44,8 @@ const DenseMatrix& InitialDensity::dense() const {
   using Kind = InitialState::Kind;
   if (!dense_) {
     const DenseMatrix h = hamiltonian_.to_dense();
-    if (state_.kind == Kind::Ground) dense_ = std::make_shared<DenseMatrix>(thermal_state(h, kInfinity));
+    if (state_.kind == Kind::Ground)
+      dense_ = std::make_shared<DenseMatrix>(thermal_state(h, kInfinity));
     if (state_.kind == Kind::Excited)
       dense_ = std::make_shared<DenseMatrix>(thermal_state(cplx(-1.0) * h, kInfinity));
     if (state_.kind == Kind::Thermal)

@@ -2,6 +2,7 @@
 #include "deck_overrides.hpp"
 
 #include <cstdio>
+#include <regex>
 #include <type_traits>
 
 namespace qcoll::deck_detail {
@@ -34,6 +35,14 @@ std::string quoted(const std::string& value) {
 
 // The override's value as a TOML node: VALUE parsed as TOML, or the text
 // itself as a string when it is not a single valid TOML value.
+// Whether VALUE is written like a number (digits with an optional sign,
+// fraction and exponent): one TOML cannot hold (an integer beyond 64 bits) is
+// an error, not a string.
+bool looks_numeric(const std::string& value) {
+  static const std::regex number(R"([+-]?[0-9][0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?)");
+  return std::regex_match(value, number);
+}
+
 toml::table parse_value(const std::string& value) {
   // (A value with an overlong dotted key, which toml++ cannot parse safely,
   // is taken as a string.)
@@ -42,6 +51,7 @@ toml::table parse_value(const std::string& value) {
       toml::table parsed = toml::parse("v = " + value, kCommandLineSource);
       if (parsed.size() == 1 && parsed.contains("v")) return parsed;
     } catch (const toml::parse_error&) {
+      if (looks_numeric(value)) throw;
     }
   }
   return toml::parse("v = " + quoted(value), kCommandLineSource);
@@ -123,8 +133,12 @@ void apply_override(const Context& ctx, toml::table& root, const Override& ov) {
   toml::table parsed;
   try {
     parsed = parse_value(ov.value);
-  } catch (const toml::parse_error& e) {  // not even valid as a string, e.g. invalid UTF-8
-    fail("the value is not valid text (" + std::string(e.description()) + ")");
+  } catch (const toml::parse_error& e) {  // a number TOML cannot hold, or invalid UTF-8
+    fail(looks_numeric(ov.value)
+             ? "the value " + ov.value + " is not a number TOML can hold (" +
+                   std::string(e.description()) +
+                   "; TOML integers are 64-bit, floats at most 1.8e308)"
+             : "the value is not valid text (" + std::string(e.description()) + ")");
   }
   toml::node& value = *parsed.get("v");
   const std::string& leaf = parts.back();

@@ -1,6 +1,7 @@
 // Local Hilbert spaces and their named operators (conventions in local_space.hpp).
 #include "qcoll/model/local_space.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <optional>
@@ -14,12 +15,16 @@ constexpr index_t kMaxLocalDim = 1024;
 constexpr const char* kAcceptedForms = "spin1/2, spin1, spin3/2, spin<S>, qudit<n>, boson<nmax>";
 
 // Parses a non-empty string of at most 9 decimal digits.
+// Digits beyond this value saturate (no overflow): check_dim then says the
+// number is too large instead of calling it malformed.
+constexpr index_t kSaturated = 1'000'000'000'000'000;
+
 std::optional<index_t> parse_digits(const std::string& s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
+  if (s.empty()) return std::nullopt;
   index_t v = 0;
   for (const char c : s) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    v = 10 * v + (c - '0');
+    v = std::min(kSaturated, 10 * v + (c - '0'));
   }
   return v;
 }
@@ -49,8 +54,9 @@ index_t parse_twice_spin(const std::string& label, const std::string& s) {
 
 void check_dim(const std::string& label, index_t dim) {
   if (dim > kMaxLocalDim)
-    bad_label(label, "local dimension " + std::to_string(dim) + " exceeds the limit " +
-                         std::to_string(kMaxLocalDim));
+    bad_label(label, "local dimension " +
+                         (dim >= kSaturated ? "above 10^15" : std::to_string(dim)) +
+                         " exceeds the limit " + std::to_string(kMaxLocalDim));
 }
 
 // |i><j| from "proj<i><j>" (single digits) or "proj<i>_<j>".

@@ -33,6 +33,14 @@ std::string unused_options_note(const std::vector<std::string>& user,
 // The names of the options in PETSc's database that nobody queried.
 PetscErrorCode PetscUnusedOptionNames(std::vector<std::string>* names);
 
+// After a PETSc error PETSC_ERR_UNKNOWN_TYPE with message `petsc_message`:
+// the user's option (in `petsc_args` or an options file they name) whose
+// name ends in "_type" and whose value the message names, as an input-error
+// paragraph ("option -ts_type foo: PETSc has no such type ..."); "" when no
+// user option explains it.
+std::string unknown_type_message(const std::vector<std::string>& petsc_args,
+                                 const std::string& petsc_message);
+
 // "-Name" or "--name" -> "name" (PETSc compares option names ignoring case).
 std::string petsc_option_name(const std::string& key);
 
