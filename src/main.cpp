@@ -23,6 +23,7 @@
 #include "qcoll/tasks/collide_checkpoint.hpp"
 #include "qcoll/tasks/completed_output.hpp"
 #include "qcoll/tasks/resources.hpp"
+#include "qcoll/tasks/stop_watchdog.hpp"
 #include "qcoll/tasks/tasks.hpp"
 #include "qcoll/version.hpp"
 
@@ -271,6 +272,8 @@ int run(const CommandLine& cl) {
                  append ? Hdf5File::Mode::Append : Hdf5File::Mode::Create);
     write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
     install_stop_signals();
+    start_stop_watchdog(PETSC_COMM_WORLD, restart_command(cl, task, output),
+                        deck.sweep.has_value());
     // Without [sweep] the problem prepared above is the one point.
     const PetscErrorCode ierr =
         deck.sweep ? RunTask(PETSC_COMM_WORLD, task, DeckPoints(deck), out, ctx)

@@ -193,7 +193,9 @@ TEST(Machine, TheFilesMetricsAreItsOwnCurrents) {
   EXPECT_EQ(f.read_string_attribute("/steady/machine", "hot"), "hot");
   EXPECT_EQ(f.read_real("/steady/machine/heat_hot")[0], q[0]);
   EXPECT_EQ(f.read_real("/steady/machine/heat_cold")[0], q[1]);
-  // Two baths and a drive at their defaults: heat runs hot -> cold, the drive
-  // adds work: an accelerator (docs/physics.md).
-  EXPECT_EQ(f.read_string_attribute("/steady/machine", "regime"), "accelerator");
+  // At its defaults the maser is an engine (inputs/maser.toml): heat runs
+  // hot -> cold and the atom does work on the drive's field.
+  EXPECT_EQ(f.read_string_attribute("/steady/machine", "regime"), "engine");
+  EXPECT_GT(power, 0);
+  EXPECT_NEAR(f.read_real("/steady/machine/efficiency")[0], power / q[0], 1e-15);
 }

@@ -22,6 +22,10 @@ void install_stop_signals() {
   std::signal(SIGUSR1, on_stop_signal);
 }
 
+bool stop_flag_raised() {
+  return g_stop_flag != 0;
+}
+
 void raise_stop_flag() {
   g_stop_flag = 1;
 }

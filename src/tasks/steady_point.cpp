@@ -1,9 +1,12 @@
 // The steady and spectrum tasks as point solvers (interface.md: /steady,
 // /spectrum): a SteadyRunner kept across the points of a sweep, so a lambda
 // sweep reuses the Liouvillian and the set-up of its solvers.
+#include <optional>
+
 #include "point_solver.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/tasks/log_stages.hpp"
+#include "qcoll/tasks/stop_watchdog.hpp"
 #include "steady_runner.hpp"
 
 namespace qcoll {
@@ -30,14 +33,19 @@ class SteadyTask : public PointSolver {
   explicit SteadyTask(bool steady) : steady_(steady) {}
   std::string group() const override { return steady_ ? "/steady" : "/spectrum"; }
 
+  // From the set-up to the end of the solve (not the writing) a stop signal
+  // ends the process after a grace (tasks/stop_watchdog.hpp): LU
+  // factorisations and dense eigendecompositions poll no flag.
   PetscErrorCode Setup(MPI_Comm comm, const Problem& p) override {
     PetscFunctionBeginUser;
+    PetscCallCXX(part_.emplace(part_name()));
     PetscCall(runner_.Setup(comm, p, steady_, !steady_ || p.settings.steady.gap));
     PetscFunctionReturn(0);
   }
 
   PetscErrorCode SetLambdas(MPI_Comm, const Problem& p) override {
     PetscFunctionBeginUser;
+    PetscCallCXX(part_.emplace(part_name()));
     PetscCall(runner_.SetLambdas(p));
     PetscFunctionReturn(0);
   }
@@ -48,6 +56,7 @@ class SteadyTask : public PointSolver {
     *stopped = false;
     SteadyPoint point;
     PetscCall(runner_.Solve(p, &point));
+    part_.reset();
     if (steady_) {
       PetscCall(runner_.WriteSteady(out, target.group, p, point));
       PetscFunctionReturn(0);
@@ -109,8 +118,13 @@ class SteadyTask : public PointSolver {
   }
 
  private:
+  std::string part_name() const {
+    return steady_ ? "the steady-state solve" : "the spectrum solve";
+  }
+
   bool steady_;
   SteadyRunner runner_;
+  std::optional<UninterruptiblePart> part_;
 };
 
 }  // namespace

@@ -20,6 +20,8 @@ namespace qcoll {
 void install_stop_signals();
 // Collective: whether any rank received a stop signal.
 bool stop_signal_received(MPI_Comm comm);
+// This process' own flag (no communication; safe from any thread).
+bool stop_flag_raised();
 // For tests: pretend a signal arrived, and forget it again.
 void raise_stop_flag();
 void clear_stop_flag();
