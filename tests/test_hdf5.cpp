@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -330,3 +331,45 @@ TEST(Hdf5File, BadCallsThrowOnAllRanksAndFileStaysUsable) {
 }
 
 }  // namespace
+
+// Nothing non-finite is written as a result: a NaN or Inf in a real, complex
+// or distributed dataset makes every rank throw, naming the dataset and the
+// element, and nothing is written; a description that says what a NaN means
+// allows it; a checkpoint file allows anything.
+TEST(Hdf5File, NonFiniteValuesAreRefusedUnlessDocumented) {
+  const std::string path = common_path("hdf5_finite", ".h5");
+  const double nan = std::nan("");
+  {
+    Hdf5File file(path, MPI_COMM_WORLD);
+    bool threw = false;
+    try {
+      file.write_real("/r", {3}, {1.0, nan, 2.0}, "r");
+    } catch (const std::runtime_error& e) {
+      threw = true;
+      const std::string m = e.what();
+      EXPECT_NE(m.find("'/r'"), std::string::npos) << m;
+      EXPECT_NE(m.find("element 1 is nan"), std::string::npos) << m;
+    }
+    EXPECT_TRUE(all_ranks(threw));
+    EXPECT_THROW(file.read_real("/r"), std::runtime_error);  // not written
+    EXPECT_THROW(file.write_complex("/c", {2}, {cplx(1.0), cplx(0.0, INFINITY)}, "c"),
+                 std::runtime_error);
+    // The last rank holds an Inf of a distributed vector: every rank throws.
+    const bool last = rank() == size() - 1;
+    threw = false;
+    try {
+      file.write_complex_distributed("/d", size(), rank(), {last ? cplx(INFINITY, 0.0) : cplx(1.0)},
+                                     "d");
+    } catch (const std::runtime_error& e) {
+      threw = true;
+      EXPECT_NE(std::string(e.what()).find("'/d'"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(all_ranks(threw));
+    file.write_real("/efficiency", {2}, {0.5, nan}, "power / heat_hot; NaN outside the engine");
+    EXPECT_TRUE(std::isnan(file.read_real("/efficiency")[1]));
+    file.allow_non_finite();
+    file.write_real("/checkpoint", {1}, {nan}, "what the run has");
+    EXPECT_TRUE(std::isnan(file.read_real("/checkpoint")[0]));
+  }
+  remove_on_rank0(path);
+}

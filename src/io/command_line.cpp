@@ -86,6 +86,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
         throw usage_error(a + " needs a file name after it (a file of PETSc options)");
       cl.petsc_args.push_back(a);
       cl.petsc_args.push_back(args[++i]);
+    } else if (a.size() > 1 && a[0] == '-' &&
+               (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.')) {
+      // A negative number where an option name belongs: PETSc would take it
+      // as the value of whatever option came before it.
+      throw usage_error("'" + a + "' is not an option name (a value whose option is missing?)");
     } else if (a.size() > 1 && a[0] == '-') {
       // A PETSc/SLEPc option and, if present, its value.
       cl.petsc_args.push_back(a);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -580,14 +581,32 @@ void Hdf5File::write_rank0(const std::string& path, const std::vector<hsize_t>& 
   write_attribute(name, "description", description);
 }
 
+void Hdf5File::check_finite(const std::string& name, const double* values, std::size_t n,
+                            std::size_t per_element, const std::string& description) const {
+  if (allow_non_finite_ || description.find("NaN") != std::string::npos) return;
+  std::size_t bad = n;
+  for (std::size_t i = 0; i < n && bad == n; ++i)
+    if (!std::isfinite(values[i])) bad = i;
+  agree(bad == n,
+        bad == n ? std::string()
+                 : "element " + std::to_string(bad / per_element) + " is " +
+                       std::to_string(values[bad]) +
+                       ", not a finite number: the computation of this quantity failed, and "
+                       "nothing non-finite is written as a result",
+        "refused to write dataset '" + normalize(name) + "'", {});
+}
+
 void Hdf5File::write_real(const std::string& path, const std::vector<hsize_t>& shape,
                           const std::vector<double>& data, const std::string& description) {
+  check_finite(path, data.data(), rank_ == 0 ? data.size() : 0, 1, description);
   write_rank0(path, shape, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data.data(), data.size(),
               description);
 }
 
 void Hdf5File::write_complex(const std::string& path, const std::vector<hsize_t>& shape,
                              const std::vector<cplx>& data, const std::string& description) {
+  check_finite(path, reinterpret_cast<const double*>(data.data()), rank_ == 0 ? 2 * data.size() : 0,
+               2, description);
   H5Handle mem = complex_type(H5T_NATIVE_DOUBLE);
   H5Handle file = complex_type(H5T_IEEE_F64LE);
   write_rank0(path, shape, mem.get(), file.get(), data.data(), data.size(), description);
@@ -624,6 +643,8 @@ void Hdf5File::write_complex_distributed(const std::string& path, hsize_t global
   const std::string name = normalize(path);
   const std::string what = "cannot write dataset '" + name + "'";
   require_open(what);
+  check_finite(name, reinterpret_cast<const double*>(local.data()), 2 * local.size(), 2,
+               description);
   const hsize_t count = local.size();
   agree(offset + count <= global,
         "local range [" + std::to_string(offset) + ", " + std::to_string(offset + count) +
@@ -683,6 +704,8 @@ void Hdf5File::write_complex_row_distributed(const std::string& path, hsize_t ro
   const std::string name = normalize(path);
   const std::string what = "cannot write row " + std::to_string(row) + " of '" + name + "'";
   require_open(what);
+  check_finite(name + " row " + std::to_string(row), reinterpret_cast<const double*>(local.data()),
+               2 * local.size(), 2, {});
   agree(true, {}, what, "row " + name + " " + std::to_string(row));
   const hsize_t count = local.size();
   H5Handle dset = dataset_handle(H5Dopen2(file_, name.c_str(), H5P_DEFAULT));

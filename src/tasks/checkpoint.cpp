@@ -81,6 +81,7 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
   PetscCall(LocalValues(rho, &local));
   PetscCallCXX({
     Hdf5File f(tmp, comm, Hdf5File::Mode::Create);
+    f.allow_non_finite();  // a checkpoint stores what it has
     f.ensure_group("/checkpoint");
     f.write_complex_distributed("/checkpoint/rho", n, rstart, local,
                                 "density matrix at the checkpoint, flat column-stacked");

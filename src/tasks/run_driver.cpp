@@ -142,25 +142,31 @@ void write_column_table(Hdf5File& f, const std::string& name, const std::vector<
   const bool complex = first->real.empty() && !first->complex.empty();
   std::vector<double> real;
   std::vector<cplx> cdata;
+  bool padded = false;
   for (const PointRow& r : rows) {
     const PointRow::Column* c = nullptr;
     for (const PointRow::Column& x : r.columns)
       if (x.name == name) c = &x;
+    const size_t have = !c ? 0 : complex ? c->complex.size() : c->real.size();
+    padded = padded || have < width;
     for (size_t i = 0; i < width; ++i) {
       if (complex) {
-        cdata.push_back(c && i < c->complex.size() ? c->complex[i] : cplx(nan, nan));
+        cdata.push_back(i < have ? c->complex[i] : cplx(nan, nan));
       } else {
-        real.push_back(c && i < c->real.size() ? c->real[i] : nan);
+        real.push_back(i < have ? c->real[i] : nan);
       }
     }
   }
+  // A NaN in a table is either the point's own (its description says so) or padding.
+  const std::string description =
+      first->description + (padded ? "; NaN where a point has fewer values or none" : "");
   const hsize_t np = rows.size();
   const std::vector<hsize_t> shape =
       first->list ? std::vector<hsize_t>{np, width} : std::vector<hsize_t>{np};
   if (complex) {
-    f.write_complex(path, shape, cdata, first->description);
+    f.write_complex(path, shape, cdata, description);
   } else {
-    f.write_real(path, shape, real, first->description);
+    f.write_real(path, shape, real, description);
   }
   f.label_dimensions(path, {"values"});
   f.attach_dimension_scale(path, "/sweep/values", 0);

@@ -123,6 +123,12 @@ class Hdf5File {
   // Dimensions of a dataset (empty for a scalar).
   std::vector<hsize_t> shape(const std::string& path) const;
 
+  // Real and complex datasets are written only when every value is finite
+  // (else every rank throws, naming the dataset and the element), unless
+  // their description says what a NaN in them means (it contains "NaN").
+  // Checkpoints, which store what they have, allow anything.
+  void allow_non_finite() { allow_non_finite_ = true; }
+
  private:
   // Throws on every rank unless `ok` holds on every rank and `signature` (the
   // call's path, shape, ...) is identical on every rank.
@@ -133,6 +139,10 @@ class Hdf5File {
   // Returns the open dataset, or -1 with `reason` set (local; callers agree()).
   hid_t open_or_create_dataset(const std::string& path, hid_t file_type,
                                const std::vector<hsize_t>& shape, std::string& reason);
+  // Collective: the finiteness rule above for `n` values (doubles) of this
+  // rank; `per_element` doubles make one element (2 for complex).
+  void check_finite(const std::string& name, const double* values, std::size_t n,
+                    std::size_t per_element, const std::string& description) const;
   void write_rank0(const std::string& path, const std::vector<hsize_t>& shape, hid_t mem_type,
                    hid_t file_type, const void* data, std::size_t n_local,
                    const std::string& description);
@@ -148,6 +158,7 @@ class Hdf5File {
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
   std::string path_;
+  bool allow_non_finite_ = false;
 };
 
 }  // namespace qcoll
