@@ -3,7 +3,9 @@
 // failures in a one-line PETSc message and exit status 2.
 #include <slepcsys.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -16,6 +18,7 @@
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck_points.hpp"
 #include "qcoll/io/deck_problem.hpp"
+#include "qcoll/io/hdf5_file.hpp"
 #include "qcoll/io/output.hpp"
 #include "qcoll/io/output_lock.hpp"
 #include "qcoll/io/petsc_options.hpp"
@@ -319,6 +322,9 @@ int run(const CommandLine& cl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) or a full quota: the write fails with EFBIG
+  // and the run ends with a message naming the file, not killed by SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   CommandLine cl;
   std::string parse_error;
@@ -353,6 +359,14 @@ int main(int argc, char** argv) {
     if (world_rank() == 0) std::printf("qcoll %s (git %s)\n", kVersion, kGitCommit);
   } else {
     status = run(cl);
+  }
+  // A file HDF5 could not write (a full disk) cannot be closed either: its
+  // library shutdown inside MPI_Finalize would crash on it. The error is
+  // reported; end without it (every rank saw the collective failure).
+  if (hdf5_write_failed()) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    _exit(status != 0 ? status : 2);
   }
   SlepcFinalize();
   return status;

@@ -1,5 +1,6 @@
 #include "qcoll/cli/output_growth.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -139,11 +140,16 @@ double file_bytes(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) : 0.0;
 }
 
-// Free bytes for an unprivileged writer in the directory of `output`, -1 when unknown.
+// Free bytes for an unprivileged writer in the directory of `output`, -1
+// when unknown; a file-size limit (ulimit -f) caps what one file can take.
 double free_bytes(const std::string& output) {
   struct statvfs fs;
   if (statvfs(directory_of(output).c_str(), &fs) != 0) return -1;
-  return static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+  double free = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    free = std::min(free, static_cast<double>(limit.rlim_cur));
+  return free;
 }
 
 }  // namespace
@@ -181,7 +187,9 @@ void check_output_growth(MPI_Comm comm, const GrowthEstimate& g, const MemoryEst
   const bool memory_short = m.available_per_rank > 0 && g.memory_per_rank > memory_left;
   if (force || (!disk_short && !memory_short)) return;
   std::string have;
-  if (disk_short) have = "the directory of " + output + " has " + human_bytes(free) + " free";
+  if (disk_short)
+    have = "the directory of " + output + " has " + human_bytes(free) +
+           " free for one file (free disk space, or the file-size limit of ulimit -f)";
   if (memory_short)
     have += std::string(have.empty() ? "" : " and ") + "each rank has " +
             human_bytes(std::max(0.0, memory_left)) + " of memory left";

@@ -87,6 +87,8 @@ herr_t innermost_error(unsigned n, const H5E_error2_t* err, void* data) {
 }
 
 // The innermost message of HDF5's error stack (the stack is then cleared).
+bool g_write_failed = false;  // hdf5_write_failed()
+
 std::string hdf5_reason() {
   std::string reason;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &reason);
@@ -268,6 +270,7 @@ void Hdf5File::close() {
   if (file_ < 0) return;
   const herr_t status = H5Fclose(file_);
   file_ = -1;
+  if (status < 0) g_write_failed = true;
   const std::string reason = status < 0 ? hdf5_reason() : std::string();
   agree(status >= 0, reason, "cannot close file", {});
 }
@@ -275,6 +278,7 @@ void Hdf5File::close() {
 void Hdf5File::flush() {
   require_open("cannot flush");
   const herr_t status = H5Fflush(file_, H5F_SCOPE_GLOBAL);
+  if (status < 0) g_write_failed = true;
   const std::string reason = status < 0 ? hdf5_reason() : std::string();
   agree(status >= 0, reason, "cannot flush file", {});
 }
@@ -576,6 +580,7 @@ void Hdf5File::write_rank0(const std::string& path, const std::vector<hsize_t>& 
   if (ok) {
     ok = H5Dwrite(dset.get(), mem_type, mem_space.get(), file_space.get(), dxpl.get(), buf) >= 0;
   }
+  if (!ok) g_write_failed = true;
   agree(ok, ok ? std::string() : hdf5_reason(), what, {});
   dset.reset();
   write_attribute(name, "description", description);
@@ -678,6 +683,7 @@ void Hdf5File::write_complex_distributed(const std::string& path, hsize_t global
     ok = H5Dwrite(dset.get(), mem.get(), mem_space.get(), file_space.get(), dxpl.get(),
                   count > 0 ? local.data() : &dummy) >= 0;
   }
+  if (!ok) g_write_failed = true;
   agree(ok, ok ? std::string() : hdf5_reason(), what, {});
   dset.reset();
   write_attribute(name, "description", description);
@@ -752,6 +758,7 @@ void Hdf5File::write_complex_row_distributed(const std::string& path, hsize_t ro
     ok = H5Dwrite(dset.get(), mem.get(), mem_space.get(), file_space.get(), dxpl.get(),
                   count > 0 ? local.data() : &dummy) >= 0;
   }
+  if (!ok) g_write_failed = true;
   agree(ok, ok ? std::string() : hdf5_reason(), what, {});
 }
 
@@ -873,6 +880,10 @@ bool Hdf5File::readable(const std::string& path, MPI_Comm comm) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+bool hdf5_write_failed() {
+  return g_write_failed;
 }
 
 }  // namespace qcoll

@@ -161,4 +161,10 @@ class Hdf5File {
   bool allow_non_finite_ = false;
 };
 
+// Whether a write, flush or close of some file failed in this process (a
+// full disk, a file-size limit). HDF5 1.10 cannot close such a file: its
+// library shutdown (H5close, or the one inside MPI_Finalize) crashes on it,
+// so main ends the process without it after reporting the error.
+bool hdf5_write_failed();
+
 }  // namespace qcoll
