@@ -72,14 +72,14 @@ std::string petsc_options_string() {
   return s;
 }
 
-// --restart FILE.h5: an evolve or collide run, or any sweep. A single run
+// --restart FILE.h5: an evolve, collide or steady run, or any sweep. A single run
 // needs FILE.h5.checkpoint from the same task and the same physics; a sweep
 // keeps the points FILE.h5 has finished and needs the file or a checkpoint.
 void check_restart(const CommandLine& cl, const std::string& task, const Deck& deck) {
   const bool sweep = deck.sweep.has_value();
-  if (task != "evolve" && task != "collide" && !sweep)
+  if (task != "evolve" && task != "collide" && task != "steady" && !sweep)
     throw InputError(
-        "--restart continues an evolve or collide run, or a sweep; the task here "
+        "--restart continues an evolve, collide or steady run, or a sweep; the task here "
         "is '" +
             task + "' without [sweep]",
         "command line");
@@ -112,6 +112,7 @@ void check_restart(const CommandLine& cl, const std::string& task, const Deck& d
     // matches the checkpoint to its point instead.
     if (task == "collide" && !sweep) check_collide_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
     if (task == "evolve" && !sweep) check_evolve_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
+    if (task == "steady" && !sweep) check_steady_restart(PETSC_COMM_WORLD, deck.toml, checkpoint);
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {  // not a checkpoint qcoll can read
@@ -162,6 +163,7 @@ std::string restart_command(const CommandLine& cl, const std::string& task,
   if (cl.sweep_index) command += " --sweep-index " + std::to_string(*cl.sweep_index);
   command += " --restart " + shell_word(output);
   for (const Override& o : cl.overrides) command += " --set " + shell_word(o.key + "=" + o.value);
+  for (const std::string& a : cl.petsc_args) command += " " + shell_word(a);  // the same solvers
   return command;
 }
 
@@ -241,7 +243,7 @@ int run(const CommandLine& cl) {
                                                              : "run.output";
     lock.acquire(PETSC_COMM_WORLD, output, output_key);  // one run per output file
     // A requeued job whose run had finished: nothing to do (same task and deck only).
-    if (ctx.restart && (task == "evolve" || task == "collide") &&
+    if (ctx.restart && (task == "evolve" || task == "collide" || task == "steady") &&
         restart_already_complete(PETSC_COMM_WORLD, deck.toml, deck.sweep.has_value(), task,
                                  output)) {
       PetscPrintf(PETSC_COMM_WORLD, "qcoll: %s is already complete; nothing to restart\n",

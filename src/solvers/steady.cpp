@@ -490,6 +490,7 @@ PetscErrorCode SteadySolver::CheckUniqueBySecondStart(Vec x, SteadyReport* repor
   const PetscErrorCode ierr = impl_->Solve(x_check_, &iterations);
   impl_->SetTolerance(options_.tol);
   PetscCall(ierr);
+  if (impl_->stopped()) PetscFunctionReturn(0);  // x holds the solution: continue from it
   report->iterations += iterations;
   PetscCall(VecAXPY(x_check_, -1.0, x));
   PetscReal difference;
@@ -573,7 +574,16 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
                             static_cast<int>(n),
                             lu_estimate_.empty() ? "" : (", " + lu_estimate_).c_str()));
     PetscCall(impl_->Solve(x, &report->iterations));
-    if (sylvester_ && check_unique_) PetscCall(CheckUniqueBySecondStart(x, report));
+    if (!impl_->stopped() && sylvester_ && check_unique_)
+      PetscCall(CheckUniqueBySecondStart(x, report));
+    if (impl_->stopped()) {  // rho: the last iterate, to continue from
+      report->stopped = true;
+      if (reduced_) {
+        PetscCall(VecSet(rho, 0.0));
+        PetscCall(VecISCopy(rho, space_view_->full_indices(), SCATTER_FORWARD, x_));
+      }
+      PetscFunctionReturn(0);
+    }
   } else {  // eigen: the check's EPS holds the eigenvector nearest 0
     PetscCall(check_->GetNearZeroEigenvector(0, x));
     PetscScalar trace;

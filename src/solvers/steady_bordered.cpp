@@ -29,6 +29,7 @@ class BorderedSystem : public SteadyMethod {
     MatDestroy(&P_);
     VecDestroy(&shift_);
     VecDestroy(&b_);
+    VecDestroy(&last_iterate_);
   }
 
   PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o,
@@ -77,17 +78,20 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // Ends the solve with an error when the run is asked to stop (collective).
+  // When the run is asked to stop (collective): keeps the current iterate
+  // and ends the solve (Solve returns it, with stopped() true).
   static PetscErrorCode StopMonitor(KSP ksp, PetscInt it, PetscReal, void* ctx) {
     PetscFunctionBeginUser;
     auto* self = static_cast<BorderedSystem*>(ctx);
-    PetscCheck(!self->stop_requested_(), PetscObjectComm(reinterpret_cast<PetscObject>(ksp)),
-               PETSC_ERR_USER,
-               "stopped by a signal (SIGTERM or SIGUSR1) in iteration %" PetscInt_FMT
-               " of the steady-state solve; the steady task has no checkpoint, so the output "
-               "is left incomplete (no attribute complete); run it again",
-               it);
-    PetscFunctionReturn(0);
+    if (!self->stop_requested_()) PetscFunctionReturn(0);
+    Vec solution;
+    PetscCall(KSPGetSolution(ksp, &solution));
+    if (!self->last_iterate_) PetscCall(VecDuplicate(solution, &self->last_iterate_));
+    PetscCall(KSPBuildSolution(ksp, self->last_iterate_, nullptr));
+    self->stopped_ = true;
+    self->stopped_iteration_ = it;
+    SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(ksp)), PETSC_ERR_USER,
+            "stopped by a signal (SIGTERM or SIGUSR1) in iteration %" PetscInt_FMT, it);
   }
 
   // A progress line at most every 10 s: iterations, residual, wall time.
@@ -123,7 +127,14 @@ class BorderedSystem : public SteadyMethod {
       if (direct_ && verbose_)
         ticker = std::make_unique<WallTicker>(PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
                                               "steady: LU factorisation", "");
-      PetscCall(KSPSolve(ksp_, b_, rho));
+      stopped_ = false;
+      const PetscErrorCode ierr = KSPSolve(ksp_, b_, rho);
+      if (ierr && stopped_) {  // the last iterate is the guess of a restart
+        PetscCall(VecCopy(last_iterate_, rho));
+        *iterations = stopped_iteration_;
+        PetscFunctionReturn(0);
+      }
+      PetscCall(ierr);
     }
     KSPConvergedReason reason;
     PetscCall(KSPGetConvergedReason(ksp_, &reason));
@@ -203,6 +214,10 @@ class BorderedSystem : public SteadyMethod {
   void SetTolerance(double tol) override {
     tol_ = tol;
     KSPSetTolerances(ksp_, tol, 1e-300, PETSC_DEFAULT, PETSC_DEFAULT);
+  }
+
+  bool stopped() const override {
+    return stopped_;
   }
 
  private:
@@ -534,6 +549,9 @@ class BorderedSystem : public SteadyMethod {
   bool verbose_ = true;
   ApplyFunction preconditioner_;
   std::function<bool()> stop_requested_;
+  bool stopped_ = false;
+  PetscInt stopped_iteration_ = 0;
+  Vec last_iterate_ = nullptr;  // the iterate when a stop signal came
   Vec b_ = nullptr, shift_ = nullptr;
   KSP ksp_ = nullptr;
   PetscInt rstart_ = 0;

@@ -25,6 +25,9 @@ class SteadyMethod {
   virtual PetscScalar border() const { return 0.0; }
   // Iterative methods: a new relative tolerance for the following solves.
   virtual void SetTolerance(double) {}
+  // Whether the last Solve was stopped by a stop signal (iterative methods
+  // poll it once per iteration): rho then holds the last iterate.
+  virtual bool stopped() const { return false; }
 };
 
 // y = M^-1 x for a preconditioner of the bordered system.

@@ -66,7 +66,9 @@ void commit_checkpoint(MPI_Comm comm, const std::string& tmp, const std::string&
 
 std::string checkpoint_task(MPI_Comm comm, const std::string& path) {
   Hdf5File f(path, comm, Hdf5File::Mode::Append);
-  return f.exists("/checkpoint/collide") ? "collide" : "evolve";
+  return f.exists("/checkpoint/collide")  ? "collide"
+         : f.exists("/checkpoint/steady") ? "steady"
+                                          : "evolve";
 }
 
 PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
@@ -159,6 +161,61 @@ void check_evolve_restart(MPI_Comm comm, const std::string& deck_toml, const std
   check_restart_deck(comm, deck_toml, path, evolve_restart_free_tables(),
                      "An evolve run continues only with the same model, initial state and "
                      "[evolve] settings");
+}
+
+PetscErrorCode WriteSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                     const std::string& deck) {
+  PetscFunctionBeginUser;
+  const std::string tmp = path + ".tmp";
+  PetscInt n, rstart;
+  PetscCall(VecGetSize(rho, &n));
+  PetscCall(VecGetOwnershipRange(rho, &rstart, nullptr));
+  std::vector<cplx> local;
+  PetscCall(LocalValues(rho, &local));
+  PetscCallCXX({
+    Hdf5File f(tmp, comm, Hdf5File::Mode::Create);
+    f.allow_non_finite();  // a checkpoint stores what it has
+    f.ensure_group("/checkpoint/steady");
+    f.write_complex_distributed("/checkpoint/rho", n, rstart, local,
+                                "last iterate of the stopped steady-state solve (not a steady "
+                                "state), flat column-stacked");
+    f.write_attribute("/checkpoint", "deck", deck);
+    f.close();
+  });
+  PetscCallCXX(commit_checkpoint(comm, tmp, path));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReadSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho) {
+  PetscFunctionBeginUser;
+  PetscInt n, rstart, rend;
+  PetscCall(VecGetSize(rho, &n));
+  PetscCall(VecGetOwnershipRange(rho, &rstart, &rend));
+  std::vector<cplx> local;
+  PetscCallCXX({
+    Hdf5File f(path, comm, Hdf5File::Mode::Append);
+    const std::vector<hsize_t> shape = f.shape("/checkpoint/rho");
+    if (shape.size() != 1 || shape[0] != static_cast<hsize_t>(n))
+      throw std::runtime_error("the checkpoint's state has another size than this run's");
+    local = f.read_complex_range("/checkpoint/rho", rstart, rend - rstart);
+    f.close();
+  });
+  PetscScalar* a;
+  PetscCall(VecGetArray(rho, &a));
+  for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
+  PetscCall(VecRestoreArray(rho, &a));
+  PetscFunctionReturn(0);
+}
+
+const std::vector<std::string>& steady_restart_free_tables() {
+  static const std::vector<std::string> tables{"title",   "run",    "checkpoint",
+                                               "collide", "evolve", "sweep"};
+  return tables;
+}
+
+void check_steady_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path) {
+  check_restart_deck(comm, deck_toml, path, steady_restart_free_tables(),
+                     "A steady solve continues only with the same model and [steady] settings");
 }
 
 }  // namespace qcoll

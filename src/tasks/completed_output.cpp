@@ -54,8 +54,9 @@ bool restart_already_complete(MPI_Comm comm, const std::string& deck_toml, bool 
                          "`; --restart continues the same task (qcoll " + f.task +
                          " ... --restart " + output + ")",
                      "command line");
-  std::vector<std::string> free =
-      task == "collide" ? collide_restart_free_tables() : evolve_restart_free_tables();
+  std::vector<std::string> free = task == "collide"  ? collide_restart_free_tables()
+                                  : task == "steady" ? steady_restart_free_tables()
+                                                     : evolve_restart_free_tables();
   if (sweep) free.erase(std::remove(free.begin(), free.end(), "sweep"), free.end());
   const std::vector<DeckDifference> diff = deck_differences(deck_toml, f.deck, free);
   if (!diff.empty())

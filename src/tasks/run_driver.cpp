@@ -215,9 +215,9 @@ PetscErrorCode RunOnePoint(MPI_Comm comm, PointSolver& solver, const PointSource
   std::shared_ptr<const Problem> point;
   PetscCallCXX(point = points.load(0));
   const Problem& p = *point;
-  // Tasks without checkpoints poll no stop flag in their factorisations and
-  // a signal may end them there (tasks/stop_watchdog.hpp): the header first.
-  if (!solver.checkpoints()) PetscCallCXX(out.flush());
+  // A signal may end a factorisation, which polls no stop flag
+  // (tasks/stop_watchdog.hpp): what was written stays readable.
+  PetscCallCXX(out.flush());
   PetscCall(solver.Setup(comm, p));
   PointTarget target{solver.group(), checkpoint_path(ctx.output_path),
                      ctx.restart && solver.checkpoints()};
@@ -282,7 +282,7 @@ PetscErrorCode RunSweepPoints(MPI_Comm comm, const std::string& task, PointSolve
       // A point that starts anew drops what an interrupted run left of it.
       if (!target.resume) PetscCallCXX(out.remove(group));
     }
-    if (!solver.checkpoints()) PetscCallCXX(out.flush());  // see RunOnePoint
+    PetscCallCXX(out.flush());  // see RunOnePoint
     if (!have_setup || !reuse) {
       PetscCall(solver.Setup(comm, p));
     } else {

@@ -3,8 +3,10 @@
 // sweep reuses the Liouvillian and the set-up of its solvers.
 #include <optional>
 
+#include "evolve_runner.hpp"
 #include "point_solver.hpp"
 #include "qcoll/io/output.hpp"
+#include "qcoll/tasks/checkpoint.hpp"
 #include "qcoll/tasks/log_stages.hpp"
 #include "qcoll/tasks/stop_watchdog.hpp"
 #include "steady_runner.hpp"
@@ -32,6 +34,12 @@ class SteadyTask : public PointSolver {
  public:
   explicit SteadyTask(bool steady) : steady_(steady) {}
   std::string group() const override { return steady_ ? "/steady" : "/spectrum"; }
+  // An iterative steady solve stopped by a signal saves its last iterate.
+  bool checkpoints() const override { return steady_; }
+  bool CanResume(MPI_Comm comm, const Problem& p, const std::string& checkpoint, const Hdf5File&,
+                 const std::string&) const override {
+    return steady_ && checkpoint_has_deck(comm, checkpoint, p.identity);
+  }
 
   // From the set-up to the end of the solve (not the writing) a stop signal
   // ends the process after a grace (tasks/stop_watchdog.hpp): LU
@@ -54,9 +62,19 @@ class SteadyTask : public PointSolver {
                        bool* stopped) override {
     PetscFunctionBeginUser;
     *stopped = false;
+    if (target.resume) PetscCall(runner_.LoadGuess(target.checkpoint));
     SteadyPoint point;
     PetscCall(runner_.Solve(p, &point));
     part_.reset();
+    if (point.report.stopped) {
+      PetscCall(runner_.WriteCheckpoint(target.checkpoint, p.identity));
+      PetscCall(PetscPrintf(comm,
+                            "steady: stopped by a signal in iteration %" PetscInt_FMT
+                            "; its iterate is saved in %s\n",
+                            point.report.iterations, target.checkpoint.c_str()));
+      *stopped = true;
+      PetscFunctionReturn(0);
+    }
     if (steady_) {
       PetscCall(runner_.WriteSteady(out, target.group, p, point));
       PetscFunctionReturn(0);

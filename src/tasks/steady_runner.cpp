@@ -251,9 +251,15 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
   // The previous point of a sweep is the best initial guess of an iterative
   // solve; time stepping starts from [initial], whose relaxation it follows.
   // A direct solve needs no guess (nor the diagonalisation of a ground state).
-  if (steady_->method() != "direct" && !(have_solution_ && steady_->method() == "iterative"))
+  if (steady_->method() != "direct" && !have_guess_ &&
+      !(have_solution_ && steady_->method() == "iterative"))
     PetscCall(FillDensityVector(L_.layout, rho_, p.initial));
+  have_guess_ = false;
   PetscCall(steady_->Solve(rho_, &out->report));
+  if (out->report.stopped) {  // rho_: the last iterate (WriteCheckpoint)
+    PetscCall(PetscLogStagePop());
+    PetscFunctionReturn(0);
+  }
   have_solution_ = true;
   if (out->report.with_spectrum) {
     out->with_spectrum = true;
@@ -293,6 +299,22 @@ PetscErrorCode SteadyRunner::Solve(const Problem& p, SteadyPoint* out) {
     out->with_fluctuations = true;
     PetscCall(PetscLogStagePop());
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::LoadGuess(const std::string& checkpoint) {
+  PetscFunctionBeginUser;
+  PetscCall(ReadSteadyCheckpoint(comm_, checkpoint, rho_));
+  have_guess_ = true;
+  PetscCall(
+      PetscPrintf(comm_, "steady: continuing from the iterate saved in %s\n", checkpoint.c_str()));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SteadyRunner::WriteCheckpoint(const std::string& checkpoint,
+                                             const std::string& deck) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteSteadyCheckpoint(comm_, checkpoint, rho_, deck));
   PetscFunctionReturn(0);
 }
 

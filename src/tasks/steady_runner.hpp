@@ -45,7 +45,12 @@ class SteadyRunner {
   // Same model up to lambdas: L = L_0 + sum_j lambda_j L_Gj with p's lambdas.
   PetscErrorCode SetLambdas(const Problem& p);
   // Spectrum (if set up) and steady state (if set up) of the current L.
+  // When a stop signal ends an iterative solve, out->report.stopped is set
+  // and nothing else: WriteCheckpoint saves the last iterate.
   PetscErrorCode Solve(const Problem& p, SteadyPoint* out);
+  // The next Solve starts from the iterate of a stopped solve in `checkpoint`.
+  PetscErrorCode LoadGuess(const std::string& checkpoint);
+  PetscErrorCode WriteCheckpoint(const std::string& checkpoint, const std::string& deck);
   // Writes rho and everything in `point` under `group`.
   PetscErrorCode WriteSteady(Hdf5File& f, const std::string& group, const Problem& p,
                              const SteadyPoint& point);
@@ -63,6 +68,7 @@ class SteadyRunner {
   std::vector<Vec> trace_;  // vec(I) as the trace covector
   Vec rho_ = nullptr;
   bool have_solution_ = false;
+  bool have_guess_ = false;  // rho_ holds a stopped solve's iterate (LoadGuess)
   std::unique_ptr<SteadySolver> steady_;
   SteadyStructure structure_;
   std::unique_ptr<ReducedSpace> space_;  // L_ is restricted to it (steady alone, blocks reduce)

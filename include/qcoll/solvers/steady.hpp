@@ -121,6 +121,9 @@ struct SteadyReport {
   PetscInt solved_dimension = 0;         // unknowns of the solve (d^2, or the reached blocks')
   bool with_spectrum = false;            // SteadyOptions::gap
   SpectrumResult spectrum;               // the slow spectrum and the near-zero stage
+  // An iterative solve stopped by a signal: rho holds its last iterate (not
+  // a steady state: nothing else of the report is set), to continue from.
+  bool stopped = false;
 };
 
 // EstimateFactorMemory and AvailableMemory: spectrum.hpp.

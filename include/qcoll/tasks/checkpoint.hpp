@@ -55,7 +55,7 @@ std::string checkpoint_path(const std::string& output);
 // replaces `path` atomically). Collective; throws std::runtime_error.
 void commit_checkpoint(MPI_Comm comm, const std::string& tmp, const std::string& path);
 
-// The task whose checkpoint `path` is: "collide" or "evolve". Collective;
+// The task whose checkpoint `path` is: "collide", "steady" or "evolve". Collective;
 // throws std::runtime_error when the file cannot be read.
 std::string checkpoint_task(MPI_Comm comm, const std::string& path);
 
@@ -78,5 +78,16 @@ void check_restart_deck(MPI_Comm comm, const std::string& deck_toml, const std::
 // itself: model, initial state and [evolve] must be the same.
 const std::vector<std::string>& evolve_restart_free_tables();
 void check_evolve_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path);
+
+// The checkpoint of an iterative steady solve stopped by a signal: its last
+// iterate (full-length, column-stacked; not a steady state) and the deck,
+// from which `--restart` continues the solve.
+PetscErrorCode WriteSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                     const std::string& deck);
+// rho must already have the run's layout.
+PetscErrorCode ReadSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho);
+// A steady restart: the same model, initial state and [steady] settings.
+const std::vector<std::string>& steady_restart_free_tables();
+void check_steady_restart(MPI_Comm comm, const std::string& deck_toml, const std::string& path);
 
 }  // namespace qcoll

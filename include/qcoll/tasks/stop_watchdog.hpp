@@ -14,7 +14,7 @@
 
 namespace qcoll {
 
-inline constexpr double kStopGraceSeconds = 3.0;
+inline constexpr double kStopGraceSeconds = 6.0;
 
 // Starts the watchdog thread (once per process). `restart_hint` is the
 // command that continues a sweep ("" for a single point: run it again).
