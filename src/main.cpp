@@ -295,6 +295,12 @@ int run(const CommandLine& cl) {
         report(unknown);
         return 1;
       }
+      // A setting the solvers refuse before solving (nev beyond d^2, an LU
+      // that cannot fit, a gap that would take hours): the message names it.
+      if (ierr == PETSC_ERR_USER_INPUT) {
+        report(message);
+        return 1;
+      }
       report(std::string("the ") + task + " task failed: " + message);
       return 2;
     }

@@ -129,6 +129,21 @@ TEST(CommandLine, CheckTellsWhatTheRunWillDo) {
   std::remove(out.c_str());
 }
 
+// Settings the solvers refuse before solving are input errors (exit 1), the
+// message naming the setting; a steady state that is not unique is a result
+// the task refuses (exit 2, test_sweep.cpp).
+TEST(CommandLine, SolverSettingsRefusedBeforeSolvingAreInputErrors) {
+  if (rank() != 0) return;
+  const std::string out = temp_path("cli_nev", ".h5");
+  const CommandResult r = run_qcoll("spectrum " + source_path("inputs/xxz_chain.toml") +
+                                    " -spectrum_eps_nev 4096 -o " + out + " --overwrite");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("qcoll: error: nev = 4096 eigenvalues asked for"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("task failed"), std::string::npos) << r.output;
+  std::remove(out.c_str());
+}
+
 TEST(CommandLine, EvolveWritesReadableHdf5AndRefusesToClobber) {
   if (rank() != 0) return;
   const std::string deck = write_deck(kQubit);

@@ -444,7 +444,8 @@ PetscErrorCode SteadySolver::CheckUnique(const SpectrumResult& spec, SteadyRepor
     << "). The dynamics has more than one invariant block (a part of the system no bath "
        "reaches, or a conserved quantity), so the steady state depends on the initial state";
   const std::string what = s.str();
-  PetscCheck(method_ == "evolve", comm, PETSC_ERR_USER_INPUT,
+  // Not unique: a result the task refuses to write (exit 2), not a bad input.
+  PetscCheck(method_ == "evolve", comm, PETSC_ERR_NOT_CONVERGED,
              "%s; use [steady] method = \"evolve\" to get the state that [initial] relaxes to, "
              "or `qcoll spectrum` to inspect the eigenvalues (-%szero_tol sets the threshold)",
              what.c_str(), options_.prefix.c_str());
@@ -498,7 +499,7 @@ PetscErrorCode SteadySolver::CheckUniqueBySecondStart(Vec x, SteadyReport* repor
   report->unique_checked = true;
   report->unique = difference <= kSecondStartThreshold;
   report->second_start_difference = difference;
-  PetscCheck(report->unique, comm, PETSC_ERR_USER_INPUT,
+  PetscCheck(report->unique, comm, PETSC_ERR_NOT_CONVERGED,
              "the steady state is not unique: a second solve from the solution plus a "
              "perturbation of norm 1 converged to a state %.3g away (a unique one is found again "
              "to the solver's tolerance). The dynamics has more than one invariant block (a part "
