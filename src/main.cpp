@@ -14,6 +14,7 @@
 #include "qcoll/cli/check_details.hpp"
 #include "qcoll/cli/check_summary.hpp"
 #include "qcoll/cli/output_growth.hpp"
+#include "qcoll/cli/output_replacement.hpp"
 #include "qcoll/collide/stroboscopic_map.hpp"
 #include "qcoll/io/command_line.hpp"
 #include "qcoll/io/deck_points.hpp"
@@ -273,12 +274,14 @@ int run(const CommandLine& cl) {
     // A restart continues into its file when that is readable, else starts it anew.
     const bool append =
         ctx.restart && file_exists(output) && Hdf5File::readable(output, PETSC_COMM_WORLD);
-    Hdf5File out(output, PETSC_COMM_WORLD,
+    // An existing output is replaced only by a run that ends well.
+    OutputReplacement written(PETSC_COMM_WORLD, output, !ctx.restart && file_exists(output));
+    Hdf5File out(written.path(), PETSC_COMM_WORLD,
                  append ? Hdf5File::Mode::Append : Hdf5File::Mode::Create);
     write_run_header(out, deck, problem.me, Provenance{task, petsc_options_string(), nranks});
     install_stop_signals();
-    start_stop_watchdog(PETSC_COMM_WORLD, restart_command(cl, task, output),
-                        deck.sweep.has_value());
+    start_stop_watchdog(PETSC_COMM_WORLD, restart_command(cl, task, output), deck.sweep.has_value(),
+                        written.path(), output);
     // Without [sweep] the problem prepared above is the one point.
     const PetscErrorCode ierr =
         deck.sweep ? RunTask(PETSC_COMM_WORLD, task, DeckPoints(deck), out, ctx)
@@ -301,11 +304,13 @@ int run(const CommandLine& cl) {
         report(message);
         return 1;
       }
-      report(std::string("the ") + task + " task failed: " + message);
+      report(std::string("the ") + task + " task failed: " + message +
+             (written.replacing() ? " (" + output + " is left as it was)" : ""));
       return 2;
     }
     if (ctx.stopped) {
       out.close();
+      written.commit();
       const std::string saved = file_exists(checkpoint_path(output))
                                     ? "checkpoint in " + checkpoint_path(output)
                                     : "the finished sweep points are in " + output;
@@ -315,6 +320,7 @@ int run(const CommandLine& cl) {
     }
     write_complete(out);
     out.close();
+    written.commit();
     PetscPrintf(PETSC_COMM_WORLD, "output: %s\n", output.c_str());
     report_unused_options(cl);
   } catch (const InputError& e) {

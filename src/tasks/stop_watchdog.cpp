@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,7 @@ std::mutex g_mutex;
 std::string g_part;  // "" when no uninterruptible part is open
 std::string g_restart_hint;
 bool g_sweep = false;
+std::string g_written, g_output;  // a sweep's output file and its final name
 int g_rank = 0;
 std::atomic<bool> g_started{false};
 
@@ -34,6 +36,7 @@ void write_all(const std::string& text) {
   if (g_rank == 0) {
     std::string text = "qcoll: stopped by a signal (SIGTERM or SIGUSR1) during " + part +
                        ", which cannot be interrupted at a safe point; ";
+    if (g_sweep && g_written != g_output) std::rename(g_written.c_str(), g_output.c_str());
     if (g_sweep)
       text +=
           "the points finished before it are in the output, which is not complete. "
@@ -78,12 +81,15 @@ void watch() {
 
 }  // namespace
 
-void start_stop_watchdog(MPI_Comm comm, const std::string& restart_hint, bool sweep) {
+void start_stop_watchdog(MPI_Comm comm, const std::string& restart_hint, bool sweep,
+                         const std::string& written, const std::string& output) {
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     MPI_Comm_rank(comm, &g_rank);
     g_restart_hint = restart_hint;
     g_sweep = sweep;
+    g_written = written;
+    g_output = output;
   }
   if (!g_started.exchange(true)) std::thread(watch).detach();
 }

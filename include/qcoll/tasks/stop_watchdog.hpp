@@ -17,8 +17,10 @@ namespace qcoll {
 inline constexpr double kStopGraceSeconds = 6.0;
 
 // Starts the watchdog thread (once per process). `restart_hint` is the
-// command that continues a sweep ("" for a single point: run it again).
-void start_stop_watchdog(MPI_Comm comm, const std::string& restart_hint, bool sweep);
+// command that continues a sweep. A sweep's output, written to `written`, is
+// moved to `output` (when they differ) so that the restart finds its points.
+void start_stop_watchdog(MPI_Comm comm, const std::string& restart_hint, bool sweep,
+                         const std::string& written, const std::string& output);
 
 // While alive, the process is in an uninterruptible part named `what`
 // ("the steady solve of point 3").
