@@ -12,7 +12,7 @@
 #    `qcoll TASK DECK --sweep-index K -o OUTDIR/sweep_K.h5`,
 # 3. submits jobs/sweep_merge.sbatch with --dependency=afterok:<array job>:
 #    it starts only when every array task exited 0, and merges the N files
-#    into OUTDIR/sweep.h5 with post/merge_sweep.py.
+#    into OUTDIR/sweep.h5 with post/qcoll-merge.
 # It prints the two job ids (squeue -j ID; a failed point leaves the merge
 # job pending with reason DependencyNeverSatisfied: scancel it, fix, resubmit).
 #

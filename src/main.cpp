@@ -230,7 +230,7 @@ int run(const CommandLine& cl) {
                          "command line");
       ctx.sweep_index = cl.sweep_index;
       // One file per point unless -o (or --restart) says otherwise (merge with
-      // post/merge_sweep.py).
+      // post/qcoll-merge).
       if (cl.output.empty() && !ctx.restart)
         ctx.output_path = ctx.output_path.substr(0, ctx.output_path.rfind(".h5")) + ".sweep" +
                           std::to_string(*cl.sweep_index) + ".h5";

@@ -1,6 +1,6 @@
 // [sweep] with the steady and spectrum tasks: a sweep equals separate runs
 // (both the lambda path that reuses the Liouvillian and the re-loading path),
-// --sweep-index runs one point, post/merge_sweep.py joins such files, and a
+// --sweep-index runs one point, post/qcoll-merge joins such files, and a
 // degenerate steady state fails cleanly from the command line.
 #include <gtest/gtest.h>
 
@@ -187,7 +187,7 @@ TEST(Sweep, SweepIndexFilesMergeIntoTheFullSweep) {
 
   const std::string merged = temp_path("sweep_merged", ".h5");
   const std::string merge =
-      "/usr/bin/python3 " + source_path("post/merge_sweep.py") + " -o " + merged + parts + " 2>&1";
+      "/usr/bin/python3 " + source_path("post/qcoll-merge") + " -o " + merged + parts + " 2>&1";
   FILE* p = popen(merge.c_str(), "r");
   char buf[4096];
   std::string text;

@@ -1,4 +1,4 @@
-"""post/merge_sweep.py on the files of `--sweep-index` runs of the binary: the
+"""post/qcoll-merge (qcoll_post.merge) on the files of `--sweep-index` runs of the binary: the
 merged file equals the one-command sweep, datasets, attributes, axis labels
 and dimension scales (evolve and steady sweeps); bad inputs are refused."""
 import os
@@ -12,7 +12,7 @@ import pytest
 
 from helpers import POST_DIR, deck_path, run_qcoll
 
-MERGE = os.path.join(POST_DIR, "merge_sweep.py")
+MERGE = os.path.join(POST_DIR, "qcoll-merge")
 # Attributes that differ between two runs by nature (time, free memory).
 VOLATILE = {"created", "merged_from", "wall_seconds", "method_reason"}
 # Attributes HDF5 uses for dimension scales; compared through h5py's dims.

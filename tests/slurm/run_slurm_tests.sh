@@ -8,7 +8,7 @@
 # Needs root (slurmd launches the jobs); installs Debian's slurm-wlm and munge
 # if missing. Exits 77 (CTest: skipped) when it cannot run at all, 0 when no
 # sub-test failed, 1 otherwise. Sub-tests that need a qcoll feature this
-# binary lacks (the sweep, checkpoint on SIGUSR1, post/merge_sweep.py) are
+# binary lacks (the sweep, checkpoint on SIGUSR1, post/qcoll-merge) are
 # reported as skipped, with the reason; a checkpoint that is written but from
 # which --restart fails is a failure. Closing line: "N passed, M failed, K skipped".
 # Runtime on an idle 2-core machine: about 2 minutes (most of it the
@@ -259,8 +259,8 @@ elif [ "$(h5get "$W/probe_sweep.h5" "$POINT_VALUE")" != "${SWEEP_VALUES[1]}" ]; 
   sweep_reason="qcoll has no [sweep] yet: --sweep-index 1 ran lambda = $(h5get "$W/probe_sweep.h5" "$POINT_VALUE"), not ${SWEEP_VALUES[1]}"
 fi
 merge_ok=1; merge_reason=""
-if [ ! -f "$SRC/post/merge_sweep.py" ]; then
-  merge_ok=0; merge_reason="post/merge_sweep.py does not exist yet"
+if [ ! -f "$SRC/post/qcoll-merge" ]; then
+  merge_ok=0; merge_reason="post/qcoll-merge does not exist yet"
 fi
 
 # Checkpoint/restart: on SIGUSR1 evolve must stop, exit 0 and print how to
@@ -307,7 +307,7 @@ else
   fi
 fi
 note "features: sweep $( ((sweep_ok)) && echo "yes (task $sweep_task)" || echo "no: $sweep_reason")"
-note "          merge_sweep.py $( ((merge_ok)) && echo yes || echo "no: $merge_reason")"
+note "          qcoll-merge $( ((merge_ok)) && echo yes || echo "no: $merge_reason")"
 note "          checkpoint/restart $( [ "$restart_ok" = 1 ] && echo yes || echo "no: $restart_reason")"
 
 # ---------------------------------------------------------- submit -----------
@@ -334,7 +334,7 @@ id_scaling=$(DECK=$DECK SETS="${SHORT[*]}" OUTDIR=$W/scaling \
   submit scaling --ntasks=2 --ntasks-per-node=2 --output="$W/scaling.log" "$JOBS/strong_scaling.sbatch")
 
 # 4: the sweep through submit_sweep.sh: job array, then the merge step with
-# --dependency=afterok (without post/merge_sweep.py that step fails, and is
+# --dependency=afterok (without post/qcoll-merge that step fails, and is
 # reported as skipped)
 id_array=""; id_merge=""
 if ((sweep_ok)); then

@@ -1,7 +1,6 @@
-#!/usr/bin/python3
 """Merge the files of `qcoll ... --sweep-index K` runs into one sweep file.
 
-    python3 post/merge_sweep.py -o maser_sweep.h5 maser.sweep*.h5
+    qcoll-merge -o maser_sweep.h5 maser.sweep*.h5     (post/qcoll-merge in the source tree)
 
 Each input holds one or more points of the same [sweep] (attributes key, task
 and count of /sweep agree) of any sweep task (evolve, steady, spectrum). The
@@ -184,18 +183,18 @@ def merge(paths, output):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="qcoll-merge", description=__doc__.split("\n\n")[0])
     parser.add_argument("inputs", nargs="+", help="files of --sweep-index runs")
     parser.add_argument("-o", "--output", required=True, help="merged HDF5 file")
     args = parser.parse_args(argv)
     try:
         n, missing = merge(args.inputs, args.output)
     except (MergeError, OSError, KeyError) as e:
-        print(f"merge_sweep: error: {e}", file=sys.stderr)
+        print(f"qcoll-merge: error: {e}", file=sys.stderr)
         return 1
-    print(f"merge_sweep: {n} point(s) -> {args.output}")
+    print(f"qcoll-merge: {n} point(s) -> {args.output}")
     if missing:
-        print(f"merge_sweep: warning: points {missing} are missing; output marked incomplete",
+        print(f"qcoll-merge: warning: points {missing} are missing; output marked incomplete",
               file=sys.stderr)
     return 0
 
