@@ -20,8 +20,11 @@ export OMPI_MCA_rmaps_base_oversubscribe = 1
 DEBIAN_PACKAGES = build-essential cmake pkg-config git openmpi-bin libopenmpi-dev \
   libpetsc-complex-dev libslepc-complex3.18-dev libhdf5-openmpi-dev libtomlplusplus-dev \
   libmuparser-dev libgtest-dev liblapack-dev libblis4-serial python3 python3-h5py \
-  python3-numpy python3-matplotlib python3-pytest python3-qutip
+  python3-numpy python3-matplotlib python3-pytest python3-qutip python3-xarray \
+  python3-h5netcdf python3-netcdf4 python3-venv python3-pip python3-setuptools python3-wheel
 # QuTiP is also in DEBIAN_PACKAGES (the heat-noise test compares with it); listed here for bench.
+# xarray, h5netcdf, netcdf4: qcoll_post.open_dataset and its netCDF round trip;
+# venv, pip, setuptools, wheel: `pip install --no-build-isolation ./post` (tested).
 BENCH_PACKAGES = python3-qutip
 
 .PHONY: all deps build run test bench bench-steady figures check-examples clean fuzz-asan

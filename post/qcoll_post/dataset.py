@@ -204,7 +204,8 @@ def to_netcdf(ds, path, **kwargs):
 def open_netcdf(path):
     """A file written by to_netcdf, with its complex variables joined again."""
     xr = _xarray()
-    ds = xr.open_dataset(path).load()
+    with xr.open_dataset(path) as opened:
+        ds = opened.load()
     for name in list(ds.data_vars):
         if name.endswith(".real") and name[:-5] + ".imag" in ds:
             base = name[:-5]

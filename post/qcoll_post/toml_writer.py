@@ -53,9 +53,7 @@ def value(v):
         return "{ " + ", ".join(f"{_key(k)} = {value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(value(x) for x in v) + "]"
-    if hasattr(v, "item") and callable(v.item):  # numpy scalars
-        return value(v.item())
-    if hasattr(v, "tolist"):  # numpy arrays
+    if hasattr(v, "tolist"):  # numpy scalars and arrays
         return value(v.tolist())
     raise TypeError(f"cannot write {type(v).__name__} as a TOML value: {v!r}")
 
