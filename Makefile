@@ -93,9 +93,18 @@ figures: build
 	$(BUILD)/qcoll collide inputs/qubit.toml -o $(OUT)/qubit_collide.h5 --overwrite
 	$(BUILD)/qcoll steady inputs/qubit.toml -o $(OUT)/qubit_sweep.h5 --overwrite \
 	  --set 'sweep.key="species.bath.lambda"' --set 'sweep.values=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]'
-	MPLBACKEND=Agg /usr/bin/python3 post/qcoll-plot $(OUT)/qubit_evolve.h5 $(OUT)/qubit_collide.h5 $(OUT)/qubit_sweep.h5 -o $(OUT)/figures
+	$(BUILD)/qcoll steady inputs/coherent_engine.toml -o $(OUT)/coherent_engine.h5 --overwrite
+	$(BUILD)/qcoll steady inputs/maser.toml -o $(OUT)/maser_sweep.h5 --overwrite \
+	  --set 'sweep.key="species.drive.lambda"' --set 'sweep.values=[0.0, 0.25, 0.5, 0.75, 1.0]'
+	$(BUILD)/qcoll steady inputs/coherent_engine.toml -o $(OUT)/engine_map.h5 --overwrite --set \
+	  'sweep={ axis = [{ key = "species.drive.lambda", values = [0.0, 0.5, 1.0, 1.5, 2.0] }, { key = "species.hot.beta", start = 0.2, stop = 2.2, count = 6 }] }'
+	MPLBACKEND=Agg /usr/bin/python3 post/qcoll-plot $(OUT)/qubit_evolve.h5 $(OUT)/qubit_collide.h5 $(OUT)/qubit_sweep.h5 \
+	  $(OUT)/coherent_engine.h5 $(OUT)/engine_map.h5 $(OUT)/maser_sweep.h5 -o $(OUT)/figures
 	cp $(OUT)/figures/qubit_evolve_evolve_energy.png $(OUT)/figures/qubit_collide_collide_convergence.png \
-	  $(OUT)/figures/qubit_sweep_sweep_currents.png $(FIG)/
+	  $(OUT)/figures/qubit_sweep_sweep_currents.png $(OUT)/figures/coherent_engine_sweep_machine.png $(FIG)/
+	cp $(OUT)/figures/engine_map_sweep_grid.png $(FIG)/coherent_engine_grid.png
+	cp $(OUT)/figures/engine_map_sweep_regime.png $(FIG)/coherent_engine_regime.png
+	cp $(OUT)/figures/maser_sweep_sweep_currents.png $(FIG)/maser_sweep_currents.png
 
 # docs/check.md: `qcoll check` of every example deck.
 check-examples: build

@@ -57,6 +57,25 @@ def local_dimension(site):
     raise ValueError(f"unknown local space {site!r}")
 
 
+def basis_convention(sites):
+    """What the basis labels mean, for the sites present (docs/input.md):
+    spins count m down from the top (spin-1/2: |0> = up, sz = +1, the
+    excited state of +sz), bosons count quanta, qudits number levels."""
+    kinds = {re.sub(r"\d.*$", "", s) for s in sites}
+    parts = []
+    if "spin1/2" in sites:
+        parts.append(r"spin-1/2: $|0\rangle$ = up ($s_z = +1$, the excited state of $+s_z$)")
+    elif "spin" in kinds:
+        parts.append(r"spin: $|0\rangle$ = highest $m$")
+    if "boson" in kinds:
+        parts.append(r"boson: $|n\rangle$ = $n$ quanta")
+    if "qudit" in kinds:
+        parts.append(r"qudit: $|k\rangle$ = level $k$")
+    if len(sites) > 1:
+        parts.append("site 0 leftmost")
+    return "; ".join(parts)
+
+
 def basis_labels(sites, d):
     """Labels of the product basis, site 0 slowest: ['00', '01', ...].
 

@@ -23,19 +23,24 @@ def figures(run):
 
 
 def _species_lines(ax, t, group, names):
+    """One line per species (colour) of each quantity; returns the curves."""
+    curves = []
     for name in names:
         if name not in group:
             continue
         values = group[name]
         for k, (species, column) in enumerate(values.items()):
+            label = species if len(names) == 1 else f"{style.QUANTITY_LABEL[name]} {species}"
             ax.plot(t, column, style.QUANTITY_STYLE[name], color=style.species_color(k),
-                    label=f"{style.QUANTITY_LABEL[name]} {species}")
+                    label=label)
+            curves.append(np.asarray(column))
+    return curves
 
 
 def energy_figure(run, ev):
     t = ev.t
     has_ancilla = "heat_ancilla" in ev
-    nrows = 4 if has_ancilla else 3
+    nrows = 5 if has_ancilla else 4
     fig, axes = style.new_figure(nrows, 1, height_per_row=2.2, sharex=True)
     ax = axes[:, 0]
 
@@ -43,28 +48,38 @@ def energy_figure(run, ev):
     ax[0].set_ylabel(r"$\langle H_S\rangle$  [energy]")
     ax[0].set_title("system energy")
 
-    _species_lines(ax[1], t, ev, ("work_coherent", "heat_incoherent"))
-    if "dEdt" in ev:
-        ax[1].plot(t, ev.dEdt, color=style.BLACK, lw=1.0, alpha=0.7,
-                   label=r"$d\langle H_S\rangle/dt$")
+    # One panel per quantity family, species as colours (a small but decisive
+    # current gets a symlog axis rather than vanishing next to large ones).
+    curves = _species_lines(ax[1], t, ev, ("work_coherent",))
     style.zero_line(ax[1])
-    ax[1].set_ylabel(f"rate  {style.RATE_UNIT}")
-    ax[1].set_title(r"coherent work $\dot W_C^j$ and incoherent heat $\dot Q_{\rm inc}^j$"
-                    " per species")
-    style.legend(ax[1], ncol=2, loc="best")
+    style.auto_symlog(ax[1], curves)
+    ax[1].set_ylabel(rf"$\dot W_C^j$  {style.RATE_UNIT}")
+    ax[1].set_title(r"coherent work $\dot W_C^j$ per species")
+    style.legend(ax[1], title="species")
 
-    row = 2
+    curves = _species_lines(ax[2], t, ev, ("heat_incoherent",))
+    if "dEdt" in ev:
+        ax[2].plot(t, ev.dEdt, color=style.BLACK, lw=1.0, alpha=0.7,
+                   label=r"$d\langle H_S\rangle/dt$")
+    style.zero_line(ax[2])
+    style.auto_symlog(ax[2], curves)
+    ax[2].set_ylabel(rf"$\dot Q_{{\rm inc}}^j$  {style.RATE_UNIT}")
+    ax[2].set_title(r"incoherent heat $\dot Q_{\rm inc}^j$ per species (into the system)")
+    style.legend(ax[2])
+
+    row = 3
     if has_ancilla:
-        _species_lines(ax[2], t, ev, ("heat_ancilla",))
+        curves = _species_lines(ax[3], t, ev, ("heat_ancilla",))
         if "work_switching" in ev:
-            ax[2].plot(t, ev.work_switching, color=style.GREY, lw=1.2,
+            ax[3].plot(t, ev.work_switching, color=style.GREY, lw=1.2,
                        label=r"$\dot W_{\rm sw}$")
-        style.zero_line(ax[2])
-        ax[2].set_ylabel(f"rate  {style.RATE_UNIT}")
-        ax[2].set_title(r"heat into the ancillas $\dot Q_A^j$ and switching work"
+        style.zero_line(ax[3])
+        style.auto_symlog(ax[3], curves)
+        ax[3].set_ylabel(rf"$\dot Q_A^j$  {style.RATE_UNIT}")
+        ax[3].set_title(r"heat into the ancillas $\dot Q_A^j$ and switching work"
                         r" $\dot W_{\rm sw} = d\langle H_S\rangle/dt + \sum_j \dot Q_A^j$")
-        style.legend(ax[2], ncol=2, loc="best")
-        row = 3
+        style.legend(ax[3])
+        row = 4
 
     if "dEdt" in ev and "work_coherent" in ev and "heat_incoherent" in ev:
         residual = np.abs(first_law_residual(ev))

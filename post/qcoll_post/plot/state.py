@@ -1,7 +1,7 @@
 """Drawing a density matrix: populations and |rho| as a heat map."""
 import numpy as np
 
-from ..analysis import basis_labels, populations
+from ..analysis import basis_convention, basis_labels, populations
 from . import style
 
 MAX_TICK_LABELS = 16      # label every basis state up to this dimension
@@ -68,6 +68,9 @@ def draw_state(fig, axes, run, rho):
     purity = float(np.real(np.trace(rho @ rho)))
     axes[0].set_title(rf"tr$\rho$ = {np.real(np.trace(rho)):.6f},  tr$\rho^2$ = {purity:.4f}")
     axes[1].set_title(r"$|\rho_{ij}|$ (basis: site 0 slowest)")
+    convention = basis_convention(run.sites)
+    if convention:  # which basis state is which (|0> is the excited state of a spin-1/2)
+        axes[0].set_xlabel(f"basis state ({convention})", fontsize=8)
     return labels
 
 

@@ -57,7 +57,8 @@ def currents_figure(run, st):
     ax.set_title(r"steady-state currents (hatching: quantity, colour: species);"
                  "\n" r"$\dot Q_A^j > 0$: energy into the ancillas of species $j$")
     ax.grid(axis="x", visible=False)
-    leg = ax.legend(loc="best")
+    style.legend(ax)
+    leg = ax.get_legend()
     for patch in leg.get_patches():
         patch.set_facecolor("white")
 

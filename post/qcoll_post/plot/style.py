@@ -110,10 +110,33 @@ def robust_ylim(ax, t, curves, skip_fraction=0.03, factor=5.0):
 
 
 def legend(ax, **kwargs):
-    """A legend only when something is labelled."""
+    """A legend to the right of the axes, where it covers no data (only when
+    something is labelled; `loc` is ignored, one column up to 12 entries)."""
     handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(**kwargs)
+    if not handles:
+        return
+    kwargs.pop("loc", None)
+    kwargs["ncol"] = 1 if len(handles) <= 12 else 2
+    kwargs.setdefault("fontsize", 8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
+legend_outside = legend
+
+
+def auto_symlog(ax, curves, ratio=100.0):
+    """A symmetric-log y axis when the curves' sizes differ by more than
+    `ratio` (a 1e-4 current next to a 0.03 one stays readable); linear
+    around 0 below a tenth of the smallest curve's size. Returns whether."""
+    sizes = [float(np.nanmax(np.abs(np.real(c)))) for c in curves
+             if np.size(c) and np.isfinite(np.real(c)).any()]
+    sizes = [s for s in sizes if s > 0]
+    if len(sizes) < 2 or max(sizes) / min(sizes) <= ratio:
+        return False
+    ax.set_yscale("symlog", linthresh=0.1 * min(sizes), linscale=1.0)
+    ax.text(0.995, 0.02, "symlog scale", transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=7, color=GREY)
+    return True
 
 
 def zero_line(ax):

@@ -50,37 +50,53 @@ def _x_axis(ax, key, x):
         ax.tick_params(axis="x", labelsize=7)
 
 
+CURRENT_TITLE = {
+    "work_coherent": r"coherent work $\dot W_C^j$",
+    "heat_incoherent": r"incoherent heat $\dot Q_{\rm inc}^j$ (into the system)",
+    "heat_ancilla": r"heat into the ancillas $\dot Q_A^j$",
+}
+
+
 def currents_figure(run, key, x, quantities, species_arrays):
-    fig, axes = style.new_figure(2, 1, height_per_row=3.0, sharex=True)
+    """One panel per quantity family (W_C, Q_inc, Q_A, entropy production),
+    species as colours, legends beside the panels, a symlog axis where a
+    small current sits next to large ones."""
+    families = [n for n in CURRENTS if n in species_arrays]
+    entropy = [n for n in ENTROPY if n in quantities]
+    nrows = len(families) + (1 if entropy else 0)
+    fig, axes = style.new_figure(nrows, 1, width=9.0, height_per_row=2.3, sharex=True)
     ax = axes[:, 0]
     order = np.argsort(x)
     names = run.species or ["all"]
-    for name, values in species_arrays.items():
-        values = np.asarray(values, dtype=float)
+    for row, name in enumerate(families):
+        values = np.asarray(species_arrays[name], dtype=float)
+        curves = []
         for k, species in enumerate(names):
             column = values[:, k] if values.ndim == 2 else values
-            ax[0].plot(x[order], column[order], style.QUANTITY_STYLE[name], marker="o", ms=3,
-                       color=style.species_color(k),
-                       label=f"{style.QUANTITY_LABEL[name]} {species}")
-    for name in ("work_switching", "dEdt"):
-        if name in quantities and quantities[name].ndim == 1:
-            label = r"$\dot W_{\rm sw}$" if name == "work_switching" else r"$dE/dt$"
-            ax[0].plot(x[order], np.real(quantities[name][order]), color=style.GREY, marker=".",
-                       label=label)
-    style.zero_line(ax[0])
-    ax[0].set_ylabel(f"rate  {style.RATE_UNIT}")
-    ax[0].set_title("energy currents per species")
-    style.legend(ax[0], loc="best", ncol=2)
-
-    for k, name in enumerate(n for n in ENTROPY if n in quantities):
-        ax[1].plot(x[order], np.real(quantities[name][order]), marker="o", ms=3,
-                   color=("tab:red", "tab:blue")[k], ls=("-", "--")[k],
-                   label=ENTROPY_LABEL[name])
-    style.zero_line(ax[1])
-    ax[1].set_ylabel(f"entropy production  {style.ENTROPY_RATE_UNIT}")
-    ax[1].set_title("entropy production")
-    style.legend(ax[1], loc="best")
-    _x_axis(ax[1], key, x)
+            curves.append(column)
+            ax[row].plot(x[order], column[order], marker="o", ms=3,
+                         color=style.species_color(k), label=species)
+        if name == "heat_ancilla":
+            for extra in ("work_switching", "dEdt"):
+                if extra in quantities and quantities[extra].ndim == 1:
+                    label = r"$\dot W_{\rm sw}$" if extra == "work_switching" else r"$dE/dt$"
+                    ax[row].plot(x[order], np.real(quantities[extra][order]), color=style.GREY,
+                                 marker=".", label=label)
+        style.zero_line(ax[row])
+        style.auto_symlog(ax[row], curves)
+        ax[row].set_ylabel(f"{style.QUANTITY_LABEL[name]}  {style.RATE_UNIT}")
+        ax[row].set_title(CURRENT_TITLE[name] + " per species")
+        style.legend_outside(ax[row], title="species" if row == 0 else None)
+    if entropy:
+        a = ax[-1]
+        for k, name in enumerate(entropy):
+            a.plot(x[order], np.real(quantities[name][order]), marker="o", ms=3,
+                   color=("tab:red", "tab:blue")[k], ls=("-", "--")[k], label=ENTROPY_LABEL[name])
+        style.zero_line(a)
+        a.set_ylabel(f"entropy production  {style.ENTROPY_RATE_UNIT}")
+        a.set_title("entropy production")
+        style.legend_outside(a)
+    _x_axis(ax[-1], key, x)
     style.decorate(fig, run, f"sweep over {key} ({len(x)} points)")
     return fig
 
@@ -247,6 +263,8 @@ def grid_figures(run, sw):
             a.set_visible(False)
         style.decorate(fig, run, f"grid sweep over {ykey} x {xkey} ({len(yv)} x {len(xv)} points)")
         yield "sweep_grid", fig
+        if "machine/regime" in sw and "machine/power" in quantities:
+            yield "sweep_regime", regime_map_figure(run, sw, (ykey, yv), (xkey, xv))
         return
     index = np.arange(len(np.atleast_1d(sw["values"])))
     one_d = [n for n, v in quantities.items() if v.ndim == 1 and len(v) == len(index)
@@ -255,6 +273,45 @@ def grid_figures(run, sw):
         label = " / ".join(key for key, _ in axes)
         yield "sweep_quantities", extra_figure(run, f"point ({label})", index.astype(float),
                                                quantities, one_d)
+
+
+REGIME_ORDER = ("engine", "refrigerator", "accelerator", "heater", "none")
+
+
+def regime_map_figure(run, sw, yaxis, xaxis):
+    """The machine's regime at every point of a two-key grid as colours, with
+    contours of the power (power = 0, the engine's boundary, drawn thick)."""
+    import matplotlib.colors as mcolors
+    from matplotlib.patches import Patch
+    (ykey, yv), (xkey, xv) = yaxis, xaxis
+    text = [r.decode() if isinstance(r, bytes) else str(r)
+            for r in np.atleast_1d(sw["machine/regime"])]
+    regimes = np.asarray(text).reshape(len(yv), len(xv))
+    present = [r for r in REGIME_ORDER if r in regimes] + \
+        sorted({r for r in text if r not in REGIME_ORDER})
+    codes = np.vectorize(present.index)(regimes).astype(float)
+    colors = [REGIME_COLOR.get(r, "0.8") if r != "none" else "0.92" for r in present]
+    cmap = mcolors.ListedColormap(colors)
+    norm = mcolors.BoundaryNorm(np.arange(len(present) + 1) - 0.5, len(present))
+    fig, axes = style.new_figure(1, 1, width=8.0, height_per_row=4.2)
+    ax = axes[0, 0]
+    ax.pcolormesh(_edges(xv), _edges(yv), codes, shading="flat", cmap=cmap, norm=norm)
+    power = np.real(sw.grid("machine/power")).astype(float)
+    if len(xv) > 1 and len(yv) > 1 and np.isfinite(power).all() and np.ptp(power) > 0:
+        lines = ax.contour(xv, yv, power, levels=6, colors="0.25", linewidths=0.7)
+        ax.clabel(lines, fontsize=7, fmt="%.2g")
+        if power.min() < 0 < power.max():
+            ax.contour(xv, yv, power, levels=[0.0], colors="black", linewidths=2.0)
+    ax.set_xlabel(xkey)
+    ax.set_ylabel(ykey)
+    ax.grid(False)
+    ax.set_title("regime of the steady state as a machine; contours: power "
+                 f"{style.RATE_UNIT} (thick: power = 0)")
+    handles = [Patch(facecolor=c, edgecolor="0.3", label=r) for r, c in zip(present, colors)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              title="regime", fontsize=8)
+    style.decorate(fig, run, f"machine regimes over {ykey} x {xkey}")
+    return fig
 
 
 def _edges(values):
