@@ -3,6 +3,7 @@
 // or memory with the key to change, unless --force.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "qcoll/cli/output_growth.hpp"
@@ -84,4 +85,28 @@ TEST(OutputGrowth, RefusedBeyondMemoryOrDiskUnlessForced) {
   const GrowthEstimate collide =
       estimate_output_growth(deck_with({{"collide.tau", "[1e-11]"}}), "collide", 2, std::nullopt);
   EXPECT_EQ(refusal(collide, 0), "collide.output_every");
+}
+
+// A steady sweep writes each point's rho: d_k^2 complex numbers per point
+// (each point's own d in a sweep of the chain length), refused beyond the
+// disk naming the sweep's key.
+TEST(OutputGrowth, SteadySweepsCountEveryPointsState) {
+  const GrowthEstimate lambdas =
+      estimate_output_growth(deck_with({{"sweep.key", "\"species.bath.lambda\""},
+                                        {"sweep.start", "0.0"},
+                                        {"sweep.stop", "0.1"},
+                                        {"sweep.count", "100000"}}),
+                             "steady", 64, std::nullopt);
+  EXPECT_DOUBLE_EQ(lambdas.output_bytes, 100000 * (64.0 * 64 * 16 + 4096));
+  EXPECT_EQ(lambdas.key, "sweep.values");
+  EXPECT_NE(lambdas.what.find("100000 sweep points"), std::string::npos) << lambdas.what;
+  EXPECT_EQ(refusal(lambdas, 1e12), "");  // memory: nothing held per point
+  const Deck chain = load_deck(qcoll::testing::source_path("inputs/chain_length_scan.toml"), {});
+  const GrowthEstimate lengths = estimate_output_growth(chain, "steady", 16, std::nullopt);
+  double bytes = 0;
+  for (int n = 2; n <= 6; ++n) bytes += std::pow(4.0, n) * 16 + 4096;
+  EXPECT_DOUBLE_EQ(lengths.output_bytes, bytes);
+  const GrowthEstimate one = estimate_output_growth(chain, "steady", 16, 4);  // N = 6 only
+  EXPECT_DOUBLE_EQ(one.output_bytes, std::pow(4.0, 6) * 16 + 4096);
+  EXPECT_TRUE(estimate_output_growth(deck_with({}), "steady", 2, std::nullopt).what.empty());
 }

@@ -156,23 +156,17 @@ std::string describe_sweep(const Deck& deck) {
 }
 
 std::string describe_output_size(const Deck& deck, const std::string& task, index_t d) {
-  if (task != "steady" && task != "spectrum") return {};
-  // rho of every point (d_k^2 complex numbers), the rest is small.
-  double bytes = 0;
-  const bool sweep = deck.sweep.has_value();
-  const std::size_t points = sweep ? deck.sweep->count() : 1;
-  if (sweep && sweep_touches(*deck.sweep, "system") && points <= kMaxPointsChecked) {
-    for (std::size_t k = 0; k < points; ++k) {
-      const double dk = static_cast<double>(
-          with_overrides(deck, sweep_overrides(*deck.sweep, k)).model.dimension());
-      bytes += dk * dk * 16;
-    }
-  } else {
-    bytes = static_cast<double>(points) * static_cast<double>(d) * static_cast<double>(d) * 16;
-  }
-  return "output: " + task + " writes the steady state rho" +
-         (sweep ? " of each of the " + std::to_string(points) + " points" : std::string()) +
-         ": about " + human_bytes(bytes) + "\n";
+  // evolve, collide and steady sweeps: the growth estimate (output_growth.hpp).
+  const std::size_t points = deck.sweep ? deck.sweep->count() : 1;
+  if (task == "steady" && !deck.sweep)
+    return "output: steady writes the steady state rho: about " +
+           human_bytes(static_cast<double>(d) * static_cast<double>(d) * 16.0) + "\n";
+  if (task == "spectrum")
+    return "output: spectrum writes " + std::to_string(deck.steady.nev) + " eigenvalues" +
+           (points > 1 ? " per point (" + std::to_string(points) + " points)" : std::string()) +
+           ": about " + human_bytes(static_cast<double>(points) * (48.0 * deck.steady.nev + 4096)) +
+           "\n";
+  return {};
 }
 
 std::string unit_hints(const MasterEquation& me) {

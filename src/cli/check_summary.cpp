@@ -155,13 +155,16 @@ void print_check_summary(MPI_Comm comm, const Deck& deck) {
   if (rank == 0) {
     std::printf("%s", describe_sweep(deck).c_str());
     const GrowthEstimate growth = estimate_output_growth(deck, deck.run.task, me.dim, std::nullopt);
-    if (!growth.what.empty())
-      std::printf(
-          "output: %s: about %s in the output file, %s for its checkpoint, %s of memory "
-          "per rank (change %s to shrink it)\n",
-          growth.what.c_str(), human_bytes(growth.output_bytes).c_str(),
-          human_bytes(growth.checkpoint_bytes).c_str(), human_bytes(growth.memory_per_rank).c_str(),
-          growth.key.c_str());
+    if (!growth.what.empty()) {
+      std::string also;
+      if (growth.checkpoint_bytes > 0)
+        also += ", " + human_bytes(growth.checkpoint_bytes) + " for its checkpoint";
+      if (growth.memory_per_rank > 0)
+        also += ", " + human_bytes(growth.memory_per_rank) + " of memory per rank";
+      std::printf("output: %s: about %s in the output file%s (change %s to shrink it)\n",
+                  growth.what.c_str(), human_bytes(growth.output_bytes).c_str(), also.c_str(),
+                  growth.key.c_str());
+    }
     std::printf("%s", describe_output_size(deck, deck.run.task, me.dim).c_str());
   }
   std::fflush(stdout);

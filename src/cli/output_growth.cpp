@@ -129,6 +129,35 @@ GrowthEstimate collide_growth(const Deck& deck) {
   return g;
 }
 
+// A steady sweep writes each point's rho (d_k^2 complex numbers) into the
+// output; the rest of a point is small. Points are re-read only when a swept
+// key can change the system's size.
+GrowthEstimate steady_growth(const Deck& deck, index_t d, std::optional<long long> sweep_index) {
+  GrowthEstimate g;
+  if (!deck.sweep) return g;
+  const SweepSettings& sweep = *deck.sweep;
+  bool resized = false;
+  for (const SweepAxis& a : sweep.axes)
+    resized = resized || a.key.rfind("params.", 0) == 0 || a.key.rfind("system.", 0) == 0;
+  double bytes = 0;
+  std::size_t points = 0;
+  for (std::size_t k = 0; k < sweep.count(); ++k) {
+    if (sweep_index && static_cast<std::size_t>(*sweep_index) != k) continue;
+    const double dk =
+        resized
+            ? static_cast<double>(with_overrides(deck, sweep_overrides(sweep, k)).model.dimension())
+            : static_cast<double>(d);
+    bytes += dk * dk * 16.0 + 4096.0;  // rho and the point's scalars
+    ++points;
+  }
+  g.output_bytes = bytes;
+  g.what =
+      "steady writes the steady state rho of each of " + std::to_string(points) + " sweep points";
+  g.key = sweep.axes.size() == 1 ? "sweep.values" : "sweep.axis";
+  g.advice = "fewer sweep points (or --sweep-index K to run them as separate jobs)";
+  return g;
+}
+
 std::string directory_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
@@ -157,6 +186,7 @@ double free_bytes(const std::string& output) {
 GrowthEstimate estimate_output_growth(const Deck& deck, const std::string& task, index_t d,
                                       std::optional<long long> sweep_index) {
   if (task == "evolve") return evolve_growth(deck, d, sweep_index);
+  if (task == "steady") return steady_growth(deck, d, sweep_index);
   if (task == "collide") {
     GrowthEstimate g = collide_growth(deck);
     // Every point of a collide sweep writes its own tables (one at a time).

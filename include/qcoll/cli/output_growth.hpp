@@ -24,8 +24,9 @@ struct GrowthEstimate {
 };
 
 // From the deck alone (d = dimension of the system): `task` "evolve" (every
-// [sweep] point, or point `sweep_index`) or "collide"; other tasks grow
-// nothing and give an empty estimate.
+// [sweep] point, or point `sweep_index`), "collide", or "steady" with a
+// [sweep] (each point's rho); other tasks grow nothing and give an empty
+// estimate.
 GrowthEstimate estimate_output_growth(const Deck& deck, const std::string& task, index_t d,
                                       std::optional<long long> sweep_index);
 
