@@ -75,14 +75,16 @@ bench-steady: deps
 	cmake --build $(BENCH_BUILD) -j $(JOBS) --target qcoll
 	/usr/bin/python3 bench/steady_bench.py --build $(BENCH_BUILD) --sizes $(STEADY_SIZES) $(STEADY_ARGS)
 
-# The deck fuzz test (tests/test_fuzz_deck.cpp) built with AddressSanitizer and
-# run serially (no mpiexec). Leak checking is off: MPI and PETSc keep their
-# allocations until exit.
+# The deck fuzz test (tests/test_fuzz_deck.cpp, 5000 mutated decks and the
+# targeted cases) built with AddressSanitizer and UndefinedBehaviorSanitizer
+# and run serially (no mpiexec); any UB report stops it. Leak checking is
+# off: MPI and PETSc keep their allocations until exit.
 ASAN_BUILD ?= build-asan
 fuzz-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DQCOLL_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(ASAN_BUILD) -DQCOLL_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(ASAN_BUILD) --target test_fuzz_deck -j2
-	cd $(ASAN_BUILD)/tests && ASAN_OPTIONS=detect_leaks=0 OMPI_ALLOW_RUN_AS_ROOT=1 \
+	cd $(ASAN_BUILD)/tests && ASAN_OPTIONS=detect_leaks=0 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 OMPI_ALLOW_RUN_AS_ROOT=1 \
 	  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ./test_fuzz_deck
 
 # The README's figures (docs/figures/), regenerated from the example decks.

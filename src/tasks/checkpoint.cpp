@@ -3,6 +3,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
 
 #include "qcoll/io/deck_difference.hpp"
@@ -71,9 +72,13 @@ std::string checkpoint_task(MPI_Comm comm, const std::string& path) {
                                           : "evolve";
 }
 
-PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
-                                     const EvolveCheckpoint& c,
-                                     const std::vector<std::string>& observable_names) {
+namespace {
+
+// A new checkpoint file with the distributed state `rho` as /checkpoint/rho
+// (and what `more` writes), written to path.tmp and renamed (atomic).
+PetscErrorCode WriteStateCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                    const std::string& description,
+                                    const std::function<void(Hdf5File&)>& more) {
   PetscFunctionBeginUser;
   const std::string tmp = path + ".tmp";
   PetscInt n, rstart;
@@ -85,22 +90,59 @@ PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec
     Hdf5File f(tmp, comm, Hdf5File::Mode::Create);
     f.allow_non_finite();  // a checkpoint stores what it has
     f.ensure_group("/checkpoint");
-    f.write_complex_distributed("/checkpoint/rho", n, rstart, local,
-                                "density matrix at the checkpoint, flat column-stacked");
-    f.write_attribute("/checkpoint", "k", static_cast<long long>(c.k));
-    f.write_attribute("/checkpoint", "t", c.t);
-    f.write_attribute("/checkpoint", "dt", c.dt);
-    f.write_attribute("/checkpoint", "snapshots", static_cast<long long>(c.snapshots));
-    f.write_attribute("/checkpoint", "deck", c.deck);
-    f.write_real("/checkpoint/snapshot_times", {c.snapshot_times.size()}, c.snapshot_times,
-                 "times of the density matrices stored so far in /evolve/rho");
-    // Every field, as it is (NaN where not computed): a checkpoint is not a result.
-    FieldAvailability all{true, true, true, true, false};
-    write_thermo_series(f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
-                        all);
+    f.write_complex_distributed("/checkpoint/rho", n, rstart, local, description);
+    more(f);
     f.close();
   });
   PetscCallCXX(commit_checkpoint(comm, tmp, path));
+  PetscFunctionReturn(0);
+}
+
+// /checkpoint/rho of `path` into rho (this run's layout; same global size),
+// and what `more` reads.
+PetscErrorCode ReadStateCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                   const std::function<void(Hdf5File&)>& more) {
+  PetscFunctionBeginUser;
+  PetscInt n, rstart, rend;
+  PetscCall(VecGetSize(rho, &n));
+  PetscCall(VecGetOwnershipRange(rho, &rstart, &rend));
+  std::vector<cplx> local;
+  PetscCallCXX({
+    Hdf5File f(path, comm, Hdf5File::Mode::Append);
+    const std::vector<hsize_t> shape = f.shape("/checkpoint/rho");
+    if (shape.size() != 1 || shape[0] != static_cast<hsize_t>(n))
+      throw std::runtime_error("the checkpoint's state has another size than this run's");
+    local = f.read_complex_range("/checkpoint/rho", rstart, rend - rstart);
+    more(f);
+    f.close();
+  });
+  PetscScalar* a;
+  PetscCall(VecGetArray(rho, &a));
+  for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
+  PetscCall(VecRestoreArray(rho, &a));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode WriteEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
+                                     const EvolveCheckpoint& c,
+                                     const std::vector<std::string>& observable_names) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteStateCheckpoint(
+      comm, path, rho, "density matrix at the checkpoint, flat column-stacked", [&](Hdf5File& f) {
+        f.write_attribute("/checkpoint", "k", static_cast<long long>(c.k));
+        f.write_attribute("/checkpoint", "t", c.t);
+        f.write_attribute("/checkpoint", "dt", c.dt);
+        f.write_attribute("/checkpoint", "snapshots", static_cast<long long>(c.snapshots));
+        f.write_attribute("/checkpoint", "deck", c.deck);
+        f.write_real("/checkpoint/snapshot_times", {c.snapshot_times.size()}, c.snapshot_times,
+                     "times of the density matrices stored so far in /evolve/rho");
+        // Every field, as it is (NaN where not computed): a checkpoint is not a result.
+        FieldAvailability all{true, true, true, true, false};
+        write_thermo_series(f, "/checkpoint/series", c.series.t, c.series.values, observable_names,
+                            all);
+      }));
   PetscFunctionReturn(0);
 }
 
@@ -108,12 +150,7 @@ PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec 
                                     EvolveCheckpoint* c,
                                     const std::vector<std::string>& observable_names) {
   PetscFunctionBeginUser;
-  PetscInt rstart, rend;
-  PetscCall(VecGetOwnershipRange(rho, &rstart, &rend));
-  std::vector<cplx> local;
-  PetscCallCXX({
-    Hdf5File f(path, comm, Hdf5File::Mode::Append);
-    local = f.read_complex_range("/checkpoint/rho", rstart, rend - rstart);
+  PetscCall(ReadStateCheckpoint(comm, path, rho, [&](Hdf5File& f) {
     c->k = f.read_int_attribute("/checkpoint", "k");
     c->t = f.read_real_attribute("/checkpoint", "t");
     c->dt = f.read_real_attribute("/checkpoint", "dt");
@@ -121,12 +158,7 @@ PetscErrorCode ReadEvolveCheckpoint(MPI_Comm comm, const std::string& path, Vec 
     c->deck = f.read_string_attribute("/checkpoint", "deck");
     c->snapshot_times = f.read_real("/checkpoint/snapshot_times");
     c->series = read_thermo_series(f, "/checkpoint/series", observable_names);
-    f.close();
-  });
-  PetscScalar* a;
-  PetscCall(VecGetArray(rho, &a));
-  for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
-  PetscCall(VecRestoreArray(rho, &a));
+  }));
   PetscFunctionReturn(0);
 }
 
@@ -166,44 +198,19 @@ void check_evolve_restart(MPI_Comm comm, const std::string& deck_toml, const std
 PetscErrorCode WriteSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho,
                                      const std::string& deck) {
   PetscFunctionBeginUser;
-  const std::string tmp = path + ".tmp";
-  PetscInt n, rstart;
-  PetscCall(VecGetSize(rho, &n));
-  PetscCall(VecGetOwnershipRange(rho, &rstart, nullptr));
-  std::vector<cplx> local;
-  PetscCall(LocalValues(rho, &local));
-  PetscCallCXX({
-    Hdf5File f(tmp, comm, Hdf5File::Mode::Create);
-    f.allow_non_finite();  // a checkpoint stores what it has
-    f.ensure_group("/checkpoint/steady");
-    f.write_complex_distributed("/checkpoint/rho", n, rstart, local,
-                                "last iterate of the stopped steady-state solve (not a steady "
-                                "state), flat column-stacked");
-    f.write_attribute("/checkpoint", "deck", deck);
-    f.close();
-  });
-  PetscCallCXX(commit_checkpoint(comm, tmp, path));
+  PetscCall(WriteStateCheckpoint(comm, path, rho,
+                                 "last iterate of the stopped steady-state solve (not a steady "
+                                 "state), flat column-stacked",
+                                 [&](Hdf5File& f) {
+                                   f.ensure_group("/checkpoint/steady");
+                                   f.write_attribute("/checkpoint", "deck", deck);
+                                 }));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode ReadSteadyCheckpoint(MPI_Comm comm, const std::string& path, Vec rho) {
   PetscFunctionBeginUser;
-  PetscInt n, rstart, rend;
-  PetscCall(VecGetSize(rho, &n));
-  PetscCall(VecGetOwnershipRange(rho, &rstart, &rend));
-  std::vector<cplx> local;
-  PetscCallCXX({
-    Hdf5File f(path, comm, Hdf5File::Mode::Append);
-    const std::vector<hsize_t> shape = f.shape("/checkpoint/rho");
-    if (shape.size() != 1 || shape[0] != static_cast<hsize_t>(n))
-      throw std::runtime_error("the checkpoint's state has another size than this run's");
-    local = f.read_complex_range("/checkpoint/rho", rstart, rend - rstart);
-    f.close();
-  });
-  PetscScalar* a;
-  PetscCall(VecGetArray(rho, &a));
-  for (PetscInt i = 0; i < rend - rstart; ++i) a[i] = local[i];
-  PetscCall(VecRestoreArray(rho, &a));
+  PetscCall(ReadStateCheckpoint(comm, path, rho, [](Hdf5File&) {}));
   PetscFunctionReturn(0);
 }
 
