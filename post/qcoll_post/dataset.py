@@ -38,6 +38,9 @@ SWEEP_POINT_GROUP = re.compile(r"^\d+$")
 UNITS_IN_DESCRIPTION = re.compile(
     r"\(((?:1/)?(?:energy|time)(?:\^\d)?(?:/(?:energy|time)(?:\^\d)?)?|dimensionless)\)")
 SCALE_ATTRIBUTES = {"CLASS", "NAME", "REFERENCE_LIST", "DIMENSION_LIST", "DIMENSION_LABELS"}
+# The last axis of spectra: one per eigenvalue (eigenvalues and their residuals
+# share it), the near-zero stage's own list.
+LAST_AXIS = {"eigenvalues": "mode", "residuals": "mode", "nearest_zero": "near_zero"}
 TASK_GROUPS = ("evolve", "steady", "spectrum", "collide")
 
 
@@ -158,6 +161,10 @@ def open_dataset(path, group=None):
                 if int(np.prod(info.shape)) == int(np.prod(data.shape[1:])) and info.shape:
                     data = data.reshape(data.shape[:1] + tuple(info.shape))
                     dims = ["values"] + list(sub.axes(leaf))
+        leaf = var.rsplit(".", 1)[-1]
+        if data.ndim >= 1 and leaf in LAST_AXIS and dims[-1] in ("", "values") and \
+                not (npoints is not None and data.ndim == 1):
+            dims[-1] = LAST_AXIS[leaf]
         if data.ndim >= 2 and var.endswith("covariance") and data.shape[-1] == data.shape[-2] \
                 == len(run.species):
             dims[-2:] = ["species", "species_2"]

@@ -57,6 +57,9 @@ def test_steady_spectrum_collide_groups(qubit_task):
             want = want.reshape(2, 2, order="F")
         if want.dtype.kind in "fc":
             np.testing.assert_array_equal(got.reshape(want.shape), want)
+    if task in ("steady", "spectrum"):
+        assert ds.eigenvalues.dims == ("mode",) and ds.residuals.dims == ("mode",)
+        assert ds.eigenvalues.dtype == np.complex128
     if task == "collide":
         assert "tau" in ds.coords
         one = qp.open_dataset(path, "collide/0")
