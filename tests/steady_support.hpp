@@ -48,7 +48,8 @@ inline PetscErrorCode SolveSteady(const Deck& deck, SteadyOptions options, Dense
   {
     options.verbose = false;
     SteadySolver solver;
-    const SteadyStructure structure = steady_structure(p.me.dim, all_terms(p));
+    const SteadyStructure structure =
+        steady_structure(p.me.dim, all_terms(p), fixed_liouvillian_terms(p.me));
     PetscCall(
         solver.Setup(L.total, L.layout, trace[0], options, with_structure ? &structure : nullptr));
     PetscCall(solver.Solve(v, report));

@@ -46,8 +46,11 @@ double hashed_unit(index_t i) {
 
 }  // namespace
 
-SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms) {
-  return {one_sided_part(d, terms), steady_block_structure(d, terms)};
+SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms,
+                                 const SuperOperatorTerms& incoherent) {
+  SteadyStructure s{one_sided_part(d, terms), steady_block_structure(d, terms), {}};
+  if (!incoherent.empty()) s.split = steady_block_structure(d, incoherent);
+  return s;
 }
 
 SteadySolver::SteadySolver() = default;
@@ -112,6 +115,14 @@ PetscErrorCode SteadySolver::SetupReduction() {
   PetscFunctionReturn(0);
 }
 
+bool SteadySolver::SplitPreconditioner() const {
+  if (reduced_ || structure_.split.count <= std::max(structure_.blocks.count, 1)) return false;
+  char blocks[16] = "split";
+  PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
+                        sizeof blocks, nullptr);
+  return std::string(blocks) != "exact";  // other values: refused in SetupSylvester
+}
+
 // The Sylvester preconditioner of `iterative` (unless -p_pc_type names
 // another): on the reduced space, or on all of rho with the structure's
 // components as its blocks.
@@ -122,6 +133,7 @@ PetscErrorCode SteadySolver::SetupSylvester() {
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
   if (!reduced_) {
     BlockStructure all = structure_.blocks;
+    if (SplitPreconditioner()) all = structure_.split;
     if (all.count == 0) {  // no components given: one block
       all.d = layout_.d;
       all.count = 1;
@@ -143,26 +155,53 @@ PetscErrorCode SteadySolver::SetupSylvester() {
   PetscCheck(p == "auto" || p == "single" || p == "double", comm, PETSC_ERR_USER_INPUT,
              "-%spc_sylvester_precision %s: expected single, double or auto",
              options_.prefix.c_str(), precision);
+  char blocks[16] = "split";
+  PetscCall(PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
+                                  sizeof blocks, nullptr));
+  PetscCheck(std::string(blocks) == "split" || std::string(blocks) == "exact", comm,
+             PETSC_ERR_USER_INPUT, "-%spc_sylvester_blocks %s: expected split or exact",
+             options_.prefix.c_str(), blocks);
   PetscCall(sylvester_->Setup(*space_view_, like));
   PetscCall(VecDestroy(&like));
   PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
   // Precision of the GEMMs (-p_pc_sylvester_precision): auto takes single
   // from blocks of 256 states on, where the GEMMs are the cost (2.3x faster;
-  // FGMRES then; same iterations and results to round-off on the chains), as
-  // long as the eigenvectors are well conditioned.
+  // the solve then refines in double precision, steady_methods.hpp), as long
+  // as the eigenvectors are well conditioned.
   const SylvesterStats& stats = sylvester_->stats();
   sylvester_->SetSinglePrecision(
       p == "single" || (p == "auto" && stats.largest_block >= 256 && stats.condition < 1e3));
   if (options_.verbose) {
     const SylvesterStats& st = sylvester_->stats();
     PetscCall(PetscPrintf(comm,
-                          "steady: Sylvester preconditioner: %d blocks, largest %lld, %s "
+                          "steady: Sylvester preconditioner: %d blocks%s, largest %lld, %s "
                           "precision, eigenvector condition ~%.2g, %.3g MB per rank, %.2f s\n",
-                          space_view_->blocks().count, static_cast<long long>(st.largest_block),
+                          space_view_->blocks().count,
+                          SplitPreconditioner() ? " (the incoherent part's; "
+                                                  "-steady_pc_sylvester_blocks exact: L's)"
+                                                : "",
+                          static_cast<long long>(st.largest_block),
                           sylvester_->single_precision() ? "single" : "double", st.condition,
                           st.bytes_per_rank / 1048576.0, st.setup_seconds));
   }
   PetscFunctionReturn(0);
+}
+
+std::string SteadySolver::PreconditionerDescription() const {
+  if (method_ != "iterative") return "";
+  if (!sylvester_) {
+    char pc[64] = "asm";
+    PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_type", pc, sizeof pc, nullptr);
+    return std::string(pc) + " (BiCGStab)";
+  }
+  const SylvesterStats& st = sylvester_->stats();
+  std::ostringstream s;
+  s << "Sylvester (GMRES" << (sylvester_->single_precision() ? ", single-precision GEMMs" : "")
+    << "): " << space_view_->blocks().count << " blocks of states, largest " << st.largest_block;
+  if (SplitPreconditioner())
+    s << "; split by the incoherent part's charge, the coherent terms between the blocks left "
+         "to GMRES";
+  return s.str();
 }
 
 PetscErrorCode SteadySolver::UpdateStructure(const SteadyStructure& structure) {
@@ -206,9 +245,13 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
       SylvesterPreconditioner* pc = sylvester_.get();
       apply = [pc](Vec x, Vec y) { return pc->Apply(x, y); };
     }
+    // GEMM rates of this machine class: CGEMM ~95 GFlop/s, ZGEMM ~40.
+    const double pc_seconds = sylvester_ ? sylvester_->stats().apply_flops /
+                                               (sylvester_->single_precision() ? 95e9 : 40e9)
+                                         : 0.0;
     PetscCall(CreateBorderedMethod(op_, w_op_, method_ == "direct", options_,
                                    sylvester_ ? &apply : nullptr, &impl_,
-                                   sylvester_ && sylvester_->single_precision()));
+                                   sylvester_ && sylvester_->single_precision(), pc_seconds));
   } else if (method_ == "evolve") {
     PetscCall(CreateEvolveMethod(L, trace_, options_, &impl_));
   } else {
@@ -295,15 +338,18 @@ PetscErrorCode SteadySolver::SetupSpectrum() {
 
 // Sylvester-preconditioned GMRES: dense factors, Krylov basis and time.
 // Rates of this machine class (2026, one AVX2 core per rank, BLIS): ZGEMM
-// 40 GFlop/s, an eigendecomposition with inverse 3.5e-9 n^3 s, 60 ns per
-// local unknown and iteration for L x, the two scatters and the packing;
-// 2.6 log2(d^2) iterations to 1e-13, the second start 0.7 of that.
+// 40 GFlop/s, CGEMM 95, an eigendecomposition with inverse 3.5e-9 n^3 s,
+// 60 ns per local unknown and iteration for L x, the two scatters and the
+// packing, 8 ns per local unknown and basis vector for the Gram-Schmidt
+// orthogonalisation; 2.6 log2(d^2) iterations to 1e-13 with the exact
+// blocks, 4.0 log2(d^2) with split ones, the second start 0.7 of that.
 PetscErrorCode SteadySolver::EstimateSylvester(SteadyPlan* plan) const {
   PetscFunctionBeginUser;
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(L_));
   int size;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  const BlockStructure& b = structure_.blocks;
+  const bool split = SplitPreconditioner();
+  const BlockStructure& b = split ? structure_.split : structure_.blocks;
   const bool blocks = b.count > 0;
   const double d = static_cast<double>(layout_.d);
   double gemm = 0, setup_total = 0, setup_largest = 0, factors = 0;
@@ -316,21 +362,26 @@ PetscErrorCode SteadySolver::EstimateSylvester(SteadyPlan* plan) const {
       if (!blocks || !reduced_ || b.block(a, c))
         gemm += 4.0 * 8.0 * na * na * (blocks ? static_cast<double>(b.size[c]) : d);
   }
-  const double local = static_cast<double>(plan->unknowns) / size;
-  // Single precision (CGEMM, ~95 GFlop/s) from blocks of 256 states on, as SetupSylvester.
-  const double rate = std::cbrt(setup_largest) >= 255.5 ? 95e9 : 40e9;
-  const double per_iteration = gemm / size / rate + 60e-9 * local;
-  const double iterations = 2.6 * std::log2(d * d) * (check_unique_ ? 1.7 : 1.0);
+  const PetscInt local_size = (plan->unknowns + size - 1) / size;
+  const double local = static_cast<double>(local_size);
+  // Single precision (CGEMM) from blocks of 256 states on, as SetupSylvester.
+  const bool single = std::cbrt(setup_largest) >= 255.5;
+  const double rate = single ? 95e9 : 40e9;
+  const double per_solve = (split ? 4.0 : 2.6) * std::log2(d * d);
+  const double iterations = per_solve * (check_unique_ ? 1.7 : 1.0);
+  const double pc_seconds = gemm / size / rate;
+  const double restart =
+      static_cast<double>(KrylovRestart(plan->available, local_size, pc_seconds));
+  const double mean_basis = 0.5 * std::min(per_solve, restart);
+  const double per_iteration = pc_seconds + 60e-9 * local + 8e-9 * mean_basis * local;
   plan->sylvester_iterations = iterations;
   // 0.1 s: set-up of the shells, the scatters and the packing maps.
   plan->sylvester_seconds =
       0.1 + 3.5e-9 * std::max(setup_largest, setup_total / size) + iterations * per_iteration;
-  // GMRES allocates its basis as the iterations go (at most the restart,
-  // 150); FGMRES (single precision) keeps two vectors per iteration.
-  const double basis =
-      std::min(150.0, iterations / (check_unique_ ? 1.7 : 1.0) + 10.0) * (rate > 40e9 ? 2.0 : 1.0);
-  plan->sylvester_bytes =
-      factors + std::min(basis * 16.0 * local, 0.25 * plan->available) + 8.0 * 16.0 * local;
+  // GMRES allocates its basis as the iterations go (at most the restart);
+  // about 20 work vectors besides (the solve, its checks, rho).
+  const double basis = std::min(restart, per_solve + 10.0);
+  plan->sylvester_bytes = factors + (basis + 20.0) * 16.0 * local;
   PetscFunctionReturn(0);
 }
 
@@ -553,6 +604,7 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
   report->method = method_;
   report->reason = reason_;
   report->solved_dimension = solved_dimension();
+  report->preconditioner = PreconditionerDescription();
   SpectrumResult spec;
   if (sub_)
     PetscCall(MatCreateSubMatrix(L_, space_view_->full_indices(), space_view_->full_indices(),

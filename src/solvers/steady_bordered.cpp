@@ -33,10 +33,11 @@ class BorderedSystem : public SteadyMethod {
   }
 
   PetscErrorCode Setup(Mat L, Vec w, bool direct, const SteadyOptions& o,
-                       const ApplyFunction* preconditioner, bool flexible) {
+                       const ApplyFunction* preconditioner, bool inexact, double pc_seconds) {
     PetscFunctionBeginUser;
     L_ = L;
-    flexible_ = flexible;
+    inexact_ = inexact;
+    pc_seconds_ = pc_seconds;
     w_ = w;
     direct_ = direct;
     shell_ = !direct && preconditioner && !PreconditionerRequested(o.prefix);
@@ -158,6 +159,12 @@ class BorderedSystem : public SteadyMethod {
                "the %s steady-state solve failed (%s after %" PetscInt_FMT " iterations)%s",
                direct_ ? "direct" : "iterative", KSPConvergedReasons[reason], *iterations,
                advice.c_str());
+    if (inexact_ && shell_) {
+      PetscInt more = 0;
+      PetscCall(Refine(b_, rho, &more, advice));
+      *iterations += more;
+      if (stopped_) PetscFunctionReturn(0);
+    }
     // The direct solve is checked too: PETSc options (-p_pc_type, -p_ksp_type)
     // can turn it into something that is not an LU solve.
     PetscCall(CheckTrueResidual(rho, direct_ ? 1e-10 : tol_));
@@ -176,6 +183,10 @@ class BorderedSystem : public SteadyMethod {
     PetscCheck(reason >= 0, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
                PETSC_ERR_NOT_CONVERGED, "a solve with the bordered Liouvillian failed (%s)",
                KSPConvergedReasons[reason]);
+    if (inexact_ && shell_ && !direct_) {
+      PetscInt more;
+      PetscCall(Refine(x, y, &more, ""));
+    }
     PetscFunctionReturn(0);
   }
 
@@ -290,23 +301,18 @@ class BorderedSystem : public SteadyMethod {
 
   // GMRES right-preconditioned by the given preconditioner (the Sylvester
   // solve of the no-jump part): the convergence test sees the true residual.
-  // Restart 150 (the solves converge in tens of iterations, so usually none),
-  // fewer when the Krylov basis would take more than a quarter of the memory.
+  // Restart: KrylovRestart.
   // Classical Gram-Schmidt with refinement when needed: without it the basis
   // loses orthogonality near 1e-10 and GMRES stalls.
   PetscErrorCode SetPreconditionedDefaults(const SteadyOptions& o) {
     PetscFunctionBeginUser;
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
-    PetscCall(KSPSetType(ksp_, flexible_ ? KSPFGMRES : KSPGMRES));
+    PetscCall(KSPSetType(ksp_, KSPGMRES));
     double available = 0;
     PetscCall(AvailableMemory(comm, o.prefix, &available));
     PetscInt nloc;
     PetscCall(VecGetLocalSize(b_, &nloc));
-    // FGMRES keeps the preconditioned vectors too.
-    const double vector_bytes = (flexible_ ? 32.0 : 16.0) * std::max<PetscInt>(nloc, 1);
-    const PetscInt restart =
-        std::max<PetscInt>(10, std::min<PetscInt>(150, 0.25 * available / vector_bytes));
-    PetscCall(KSPGMRESSetRestart(ksp_, restart));
+    PetscCall(KSPGMRESSetRestart(ksp_, KrylovRestart(available, nloc, pc_seconds_)));
     PetscCall(KSPGMRESSetCGSRefinementType(ksp_, KSP_GMRES_CGS_REFINE_IFNEEDED));
     PetscCall(KSPSetPCSide(ksp_, PC_RIGHT));
     PetscCall(KSPSetTolerances(ksp_, o.tol, 1e-300, PETSC_DEFAULT, 5000));
@@ -518,19 +524,70 @@ class BorderedSystem : public SteadyMethod {
     PetscFunctionReturn(0);
   }
 
-  // ||b - A x|| / ||b||: the iterative result must meet tol in the true
-  // residual, whatever the KSP's own norm was.
-  PetscErrorCode CheckTrueResidual(Vec x, double tol) {
+  // ||b - A x|| / ||b||.
+  PetscErrorCode TrueResidual(Vec b, Vec x, PetscReal* norm) {
     PetscFunctionBeginUser;
     Vec r;
-    PetscCall(VecDuplicate(b_, &r));
+    PetscCall(VecDuplicate(b, &r));
     PetscCall(MatMult(A_, x, r));
-    PetscCall(VecAYPX(r, -1.0, b_));
-    PetscReal norm, bnorm;
-    PetscCall(VecNorm(r, NORM_2, &norm));
-    PetscCall(VecNorm(b_, NORM_2, &bnorm));
-    norm /= bnorm > 0 ? bnorm : 1.0;
+    PetscCall(VecAYPX(r, -1.0, b));
+    PetscReal bnorm;
+    PetscCall(VecNorm(r, NORM_2, norm));
+    PetscCall(VecNorm(b, NORM_2, &bnorm));
+    *norm /= bnorm > 0 ? bnorm : 1.0;
     PetscCall(VecDestroy(&r));
+    PetscFunctionReturn(0);
+  }
+  PetscErrorCode TrueResidual(Vec x, PetscReal* norm) {
+    return TrueResidual(b_, x, norm);
+  }
+
+  // Mixed-precision refinement: GMRES's last update applies the single-
+  // precision preconditioner once to the whole correction, so its result
+  // can miss the target by ~1e-7 of that correction. Solve again from the
+  // result (the KSP's target is absolute, tol ||b||) until the true residual
+  // meets the tolerance; at most four times.
+  PetscErrorCode Refine(Vec b, Vec x, PetscInt* iterations, const std::string& advice) {
+    PetscFunctionBeginUser;
+    MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
+    *iterations = 0;
+    for (int pass = 0; pass < 4; ++pass) {
+      PetscReal norm;
+      PetscCall(TrueResidual(b, x, &norm));
+      if (norm <= tol_) break;
+      if (verbose_)
+        PetscCall(PetscPrintf(comm,
+                              "steady: true residual %.3g above the target %.3g (single-"
+                              "precision preconditioner): refining from the result\n",
+                              static_cast<double>(norm), tol_));
+      stopped_ = false;
+      const PetscErrorCode ierr = KSPSolve(ksp_, b, x);
+      if (ierr && stopped_) {
+        PetscCall(VecCopy(last_iterate_, x));
+        *iterations += stopped_iteration_;
+        PetscFunctionReturn(0);
+      }
+      PetscCall(ierr);
+      KSPConvergedReason reason;
+      PetscInt more = 0;
+      PetscCall(KSPGetConvergedReason(ksp_, &reason));
+      PetscCall(KSPGetIterationNumber(ksp_, &more));
+      *iterations += more;
+      PetscCheck(
+          reason >= 0, comm, PETSC_ERR_NOT_CONVERGED,
+          "the iterative steady-state solve failed in its refinement (%s after %" PetscInt_FMT
+          " iterations)%s",
+          KSPConvergedReasons[reason], more, advice.c_str());
+    }
+    PetscFunctionReturn(0);
+  }
+
+  // The iterative result must meet tol in the true residual, whatever the
+  // KSP's own norm was.
+  PetscErrorCode CheckTrueResidual(Vec x, double tol) {
+    PetscFunctionBeginUser;
+    PetscReal norm;
+    PetscCall(TrueResidual(x, &norm));
     PetscCheck(norm <= 100 * tol, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
                PETSC_ERR_NOT_CONVERGED,
                "the %s steady-state solve stopped with true residual %g > 100 tol = %g (%s)",
@@ -545,7 +602,8 @@ class BorderedSystem : public SteadyMethod {
   Mat L_ = nullptr, A_ = nullptr, P_ = nullptr;
   Vec w_ = nullptr;
   bool shell_ = false;
-  bool flexible_ = false;  // FGMRES: the preconditioner is not exactly linear
+  bool inexact_ = false;  // the preconditioner is linear to ~1e-7 only: refinement
+  double pc_seconds_ = 0.0;
   bool verbose_ = true;
   ApplyFunction preconditioner_;
   std::function<bool()> stop_requested_;
@@ -567,6 +625,15 @@ class BorderedSystem : public SteadyMethod {
 
 }  // namespace
 
+PetscInt KrylovRestart(double available_bytes, PetscInt local_size, double pc_seconds) {
+  const double n = static_cast<double>(std::max<PetscInt>(local_size, 1));
+  const double per_vector = 64.0 * n / 7e9;  // s per basis vector and iteration
+  const double by_cost =
+      pc_seconds > 0 ? std::clamp(2.0 * pc_seconds / per_vector, 30.0, 150.0) : 150.0;
+  const double by_memory = 0.5 * available_bytes / (16.0 * n);
+  return static_cast<PetscInt>(std::max(10.0, std::min(by_cost, by_memory)));
+}
+
 bool PreconditionerRequested(const std::string& prefix) {
   PetscBool set = PETSC_FALSE;
   PetscOptionsHasName(nullptr, prefix.c_str(), "-pc_type", &set);
@@ -576,10 +643,11 @@ bool PreconditionerRequested(const std::string& prefix) {
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
                                     const ApplyFunction* preconditioner,
-                                    std::unique_ptr<SteadyMethod>* out, bool flexible) {
+                                    std::unique_ptr<SteadyMethod>* out, bool inexact,
+                                    double pc_seconds) {
   PetscFunctionBeginUser;
   auto m = std::make_unique<BorderedSystem>();
-  PetscCall(m->Setup(L, trace_covector, direct, options, preconditioner, flexible));
+  PetscCall(m->Setup(L, trace_covector, direct, options, preconditioner, inexact, pc_seconds));
   *out = std::move(m);
   PetscFunctionReturn(0);
 }

@@ -37,12 +37,25 @@ using ApplyFunction = std::function<PetscErrorCode(Vec, Vec)>;
 // iterative with `preconditioner` (unless -p_pc_type names another): GMRES,
 // right preconditioned by it, A applied as L x + c e_0 (w^H x) without a copy
 // of L; otherwise BiCGStab with ASM/ILU(1) of an assembled, damped copy.
-// `flexible`: the preconditioner is not exactly linear (single precision):
-// FGMRES instead of GMRES.
+// `inexact`: the preconditioner is linear only to ~1e-7 (single precision):
+// GMRES's solution update then carries that error, so the solve is repeated
+// from its result until the true residual meets the tolerance (mixed-
+// precision refinement; FGMRES would need twice the memory).
+// `pc_seconds`: the preconditioner's time per application (0: unknown), for
+// the restart (KrylovRestart).
 PetscErrorCode CreateBorderedMethod(Mat L, Vec trace_covector, bool direct,
                                     const SteadyOptions& options,
                                     const ApplyFunction* preconditioner,
-                                    std::unique_ptr<SteadyMethod>* out, bool flexible = false);
+                                    std::unique_ptr<SteadyMethod>* out, bool inexact = false,
+                                    double pc_seconds = 0.0);
+
+// GMRES's restart with a preconditioner costing pc_seconds per application:
+// long enough that the Gram-Schmidt orthogonalisation (~64 bytes per local
+// unknown and basis vector, with refinement) costs on average about what
+// the preconditioner does (fewer restarts do not pay beyond), 30 to 150, and
+// the basis at most half the memory per rank (the rest holds L, the
+// preconditioner and the ~20 work vectors of the solve and its checks).
+PetscInt KrylovRestart(double available_bytes, PetscInt local_size, double pc_seconds);
 
 // Whether -<prefix>pc_type is given (the user picks the preconditioner).
 bool PreconditionerRequested(const std::string& prefix);

@@ -27,15 +27,19 @@ void zgetri_(const int* n, qcoll::cplx* a, const int* lda, const int* ipiv, qcol
 namespace qcoll {
 namespace {
 
-// Dense column-major block of a CSR matrix on the states `members`.
+// Dense column-major block of a CSR matrix on the states `members` of
+// component a (entries into other components are left out: the
+// preconditioner may use blocks finer than the matrix's).
 std::vector<cplx> dense_block(const CsrMatrix& m, const std::vector<index_t>& members,
-                              const std::vector<index_t>& position) {
+                              const std::vector<index_t>& position,
+                              const std::vector<int>& component, int a) {
   const index_t n = static_cast<index_t>(members.size());
   std::vector<cplx> out(static_cast<size_t>(n * n), 0.0);
   for (index_t r = 0; r < n; ++r) {
     const index_t i = members[r];
     for (index_t p = m.rowptr()[i]; p < m.rowptr()[i + 1]; ++p)
-      out[static_cast<size_t>(r + n * position[m.colind()[p]])] += m.values()[p];
+      if (component[m.colind()[p]] == a)
+        out[static_cast<size_t>(r + n * position[m.colind()[p]])] += m.values()[p];
   }
   return out;
 }
@@ -197,8 +201,9 @@ PetscErrorCode SylvesterPreconditioner::Decompose(int a, const CsrMatrix& left,
   PetscFunctionBeginUser;
   const std::vector<index_t>& members = space_->members()[a];
   const index_t n = static_cast<index_t>(members.size());
-  const std::vector<cplx> A = dense_block(left, members, space_->position());
-  const std::vector<cplx> B = dense_block(right, members, space_->position());
+  const std::vector<int>& comp = space_->blocks().component;
+  const std::vector<cplx> A = dense_block(left, members, space_->position(), comp, a);
+  const std::vector<cplx> B = dense_block(right, members, space_->position(), comp, a);
   double scale = 0.0, mismatch = 0.0;
   for (index_t j = 0; j < n; ++j)
     for (index_t i = 0; i < n; ++i) {
@@ -302,6 +307,10 @@ PetscErrorCode SylvesterPreconditioner::Factor(const CsrMatrix& left, const CsrM
     stats_.largest_block = std::max(stats_.largest_block, b.n);
   }
   floor_ = 1e-10 * std::max(scale, 1e-300);
+  for (const Panel& p : panels_)
+    stats_.apply_flops += 4.0 * 8.0 * static_cast<double>(blocks_[p.a].n) *
+                          static_cast<double>(blocks_[p.a].n) * static_cast<double>(p.ncols);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stats_.apply_flops, 1, MPI_DOUBLE, MPI_MAX, comm));
   stats_.condition = condition;
   stats_.bytes_per_rank = FactorBytes(bs, stats_.adjoint_pair);
   stats_.setup_seconds =

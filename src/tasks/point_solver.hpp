@@ -34,9 +34,9 @@ struct PointRow {
   struct Column {
     std::string name, description;
     std::vector<double> real;
-    std::vector<cplx> complex;      // used when `real` is empty
-    bool list = false;              // [np, m] even when m = 1
-    std::vector<std::string> text;  // one string per point (real and complex empty)
+    std::vector<cplx> complex;        // used when `real` is empty
+    bool list = false;                // [np, m] even when m = 1
+    std::vector<std::string> text{};  // one string per point (real and complex empty)
   };
   std::vector<Column> columns;
 };

@@ -98,7 +98,7 @@ PetscErrorCode SteadyRunner::Setup(MPI_Comm comm, const Problem& p, bool steady,
   // A steady state alone, in invariant blocks smaller than rho: L is
   // assembled on those entries only (no full L exists; full_ applies it to
   // full-length vectors for the residual and the entropy rate).
-  structure_ = steady_structure(p.me.dim, current_terms(p));
+  structure_ = steady_structure(p.me.dim, current_terms(p), fixed_liouvillian_terms(p.me));
   // The spectrum block by block: each class's L is assembled when it is solved.
   block_spectrum_ = spectrum && by_blocks(p, steady, structure_.blocks);
   const bool restrict = steady && (!spectrum || block_spectrum_) && restricts(p, structure_.blocks);
@@ -215,7 +215,7 @@ PetscErrorCode SteadyRunner::SetLambdas(const Problem& p) {
   if (!steady_) PetscFunctionReturn(0);
   // Same blocks: new one-sided part only; a lambda that joins or splits
   // blocks (0 <-> non-zero) sets the solver up anew.
-  SteadyStructure s = steady_structure(p.me.dim, current_terms(p));
+  SteadyStructure s = steady_structure(p.me.dim, current_terms(p), fixed_liouvillian_terms(p.me));
   if (s.blocks.component == structure_.blocks.component &&
       s.blocks.reached == structure_.blocks.reached) {
     structure_ = std::move(s);
@@ -466,8 +466,10 @@ PetscErrorCode SteadyRunner::WriteSteady(Hdf5File& f, const std::string& g, cons
                       std::string(space_         ? "assembled on the invariant blocks"
                                   : matrix_free_ ? "matrix-free"
                                                  : "assembled"));
-    if (r.method == "iterative")
+    if (r.method == "iterative") {
       f.write_attribute(g, "second_start_difference", r.second_start_difference);
+      f.write_attribute(g, "preconditioner", r.preconditioner);
+    }
     if (point.with_spectrum) write_spectrum(f, g, point.spectrum);
     if (point.with_fluctuations)
       write_fluctuations(f, g + "/fluctuations", point.fluctuations,

@@ -50,10 +50,17 @@ namespace qcoll {
 struct SteadyStructure {
   OneSidedPart one_sided;
   BlockStructure blocks;
+  // Components of the one-sided part without the coherent terms (lambda_j
+  // G_j): finer than blocks' when the coherent drive alone joins them. The
+  // Sylvester preconditioner may use them, dropping the one-sided part's
+  // entries between them (count 0: not given).
+  BlockStructure split;
 };
 
-// From the whole superoperator with its current coefficients.
-SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms);
+// From the whole superoperator with its current coefficients, and its part
+// without the coherent terms (for `split`; empty: not given).
+SteadyStructure steady_structure(index_t d, const SuperOperatorTerms& terms,
+                                 const SuperOperatorTerms& incoherent = {});
 
 // With the Sylvester preconditioner (a structure given), `auto` does not
 // consider LU beyond this many unknowns: it is then minutes against seconds.
@@ -119,6 +126,7 @@ struct SteadyReport {
   std::vector<cplx> eigenvalues;         // the uniqueness check's eigenvalues nearest 0
   double second_start_difference = 0.0;  // iterative: ||x2 - x1|| of the check by a second start
   PetscInt solved_dimension = 0;         // unknowns of the solve (d^2, or the reached blocks')
+  std::string preconditioner;            // iterative: which, on what blocks (empty otherwise)
   bool with_spectrum = false;            // SteadyOptions::gap
   SpectrumResult spectrum;               // the slow spectrum and the near-zero stage
   // An iterative solve stopped by a signal: rho holds its last iterate (not
@@ -182,6 +190,10 @@ class SteadySolver {
   PetscErrorCode Finish(Vec rho, SteadyReport* report);
   PetscErrorCode SetupReduction();
   PetscErrorCode SetupSylvester();
+  std::string PreconditionerDescription() const;
+  // Whether the Sylvester preconditioner takes structure_.split's finer
+  // blocks (-p_pc_sylvester_blocks split | exact).
+  bool SplitPreconditioner() const;
   PetscErrorCode SolveBordered(Vec rho, SteadyReport* report);
   PetscErrorCode CheckUniqueBySecondStart(Vec x, SteadyReport* report);
 

@@ -32,6 +32,7 @@ struct SylvesterStats {
   bool adjoint_pair = true;  // B = A^+ (one decomposition per block)
   index_t largest_block = 0;
   double bytes_per_rank = 0.0;  // dense factors
+  double apply_flops = 0.0;     // GEMM flops of one application, busiest rank
 };
 
 class SylvesterPreconditioner {
@@ -49,7 +50,7 @@ class SylvesterPreconditioner {
   // y = S^-1 x (reduced layout).
   PetscErrorCode Apply(Vec x, Vec y);
   // Single precision GEMMs (about 2.3x faster; the preconditioner is then
-  // linear only to ~1e-7, so use a flexible Krylov method). Any time; the
+  // linear only to ~1e-7: the Krylov solve must refine). Any time; the
   // factors are kept in double and copied.
   void SetSinglePrecision(bool single);
   bool single_precision() const { return single_; }
