@@ -367,6 +367,27 @@ TEST(SteadyStructure, SplitPreconditionerGivesTheSameSteadyStateAsTheExactOne) {
   EXPECT_EQ(ierr, PETSC_ERR_USER_INPUT);
 }
 
+TEST(SteadyStructure, StrongDriveFallsBackFromTheSplitBlocksToLsOwn) {
+  // lambda = 1: the drive is strong against the dissipation and the split
+  // blocks would need ~1000 iterations (lambda = 0.2: 69). After its budget
+  // the solve continues with L's own block and gives the LU's state.
+  SteadyOptions o;
+  o.method = "iterative";
+  o.tol = 1e-14;
+  SteadyReport iterative, direct;
+  DenseMatrix rho_iterative, rho_direct;
+  ASSERT_EQ(SolveSteady(chain(6, "0.5", "1.0"), o, &rho_iterative, &iterative), 0);
+  o.method = "direct";
+  ASSERT_EQ(SolveSteady(chain(6, "0.5", "1.0"), o, &rho_direct, &direct), 0);
+  EXPECT_NE(iterative.preconditioner.find("1 blocks"), std::string::npos)
+      << iterative.preconditioner;
+  EXPECT_EQ(iterative.preconditioner.find("split"), std::string::npos);
+  EXPECT_GT(iterative.iterations, 90);   // the split attempt's budget, 3 x 2.6 log2(4096)
+  EXPECT_LT(iterative.iterations, 300);  // not the ~1000 of the split blocks alone
+  EXPECT_LT(max_abs_diff(rho_iterative, rho_direct), 1e-10);
+  EXPECT_TRUE(iterative.unique_checked && iterative.unique);
+}
+
 TEST(SteadyStructure, SinglePrecisionPreconditionerIsRefinedToTheTolerance) {
   // Single-precision GEMMs make the preconditioner linear to ~1e-7 only;
   // GMRES's result then misses 1e-13 (here by ~1e-8: without the refinement

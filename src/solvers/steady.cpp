@@ -116,7 +116,9 @@ PetscErrorCode SteadySolver::SetupReduction() {
 }
 
 bool SteadySolver::SplitPreconditioner() const {
-  if (reduced_ || structure_.split.count <= std::max(structure_.blocks.count, 1)) return false;
+  if (reduced_ || exact_blocks_forced_ ||
+      structure_.split.count <= std::max(structure_.blocks.count, 1))
+    return false;
   char blocks[16] = "split";
   PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
                         sizeof blocks, nullptr);
@@ -147,7 +149,8 @@ PetscErrorCode SteadySolver::SetupSylvester() {
   }
   Vec like;
   PetscCall(MatCreateVecs(op_, &like, nullptr));
-  sylvester_ = std::make_unique<SylvesterPreconditioner>();
+  // Kept across a set-up again (the bordered method holds it).
+  if (!sylvester_) sylvester_ = std::make_unique<SylvesterPreconditioner>();
   char precision[16] = "auto";
   PetscCall(PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_precision",
                                   precision, sizeof precision, nullptr));
@@ -184,6 +187,20 @@ PetscErrorCode SteadySolver::SetupSylvester() {
                           sylvester_->single_precision() ? "single" : "double", st.condition,
                           st.bytes_per_rank / 1048576.0, st.setup_seconds));
   }
+  PetscFunctionReturn(0);
+}
+
+// GEMM rates of this machine class: CGEMM ~95 GFlop/s, ZGEMM ~40.
+double SteadySolver::PreconditionerSeconds() const {
+  if (!sylvester_) return 0.0;
+  return sylvester_->stats().apply_flops / (sylvester_->single_precision() ? 95e9 : 40e9);
+}
+
+PetscErrorCode SteadySolver::FallBackToExactBlocks() {
+  PetscFunctionBeginUser;
+  exact_blocks_forced_ = true;
+  PetscCall(SetupSylvester());
+  impl_->SetPreconditionerProperties(sylvester_->single_precision(), PreconditionerSeconds());
   PetscFunctionReturn(0);
 }
 
@@ -245,13 +262,9 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
       SylvesterPreconditioner* pc = sylvester_.get();
       apply = [pc](Vec x, Vec y) { return pc->Apply(x, y); };
     }
-    // GEMM rates of this machine class: CGEMM ~95 GFlop/s, ZGEMM ~40.
-    const double pc_seconds = sylvester_ ? sylvester_->stats().apply_flops /
-                                               (sylvester_->single_precision() ? 95e9 : 40e9)
-                                         : 0.0;
-    PetscCall(CreateBorderedMethod(op_, w_op_, method_ == "direct", options_,
-                                   sylvester_ ? &apply : nullptr, &impl_,
-                                   sylvester_ && sylvester_->single_precision(), pc_seconds));
+    PetscCall(CreateBorderedMethod(
+        op_, w_op_, method_ == "direct", options_, sylvester_ ? &apply : nullptr, &impl_,
+        sylvester_ && sylvester_->single_precision(), PreconditionerSeconds()));
   } else if (method_ == "evolve") {
     PetscCall(CreateEvolveMethod(L, trace_, options_, &impl_));
   } else {
@@ -626,7 +639,35 @@ PetscErrorCode SteadySolver::Solve(Vec rho, SteadyReport* report) {
                             "steady: LU factorisation of %d unknowns%s (a line every 10 s)\n",
                             static_cast<int>(n),
                             lu_estimate_.empty() ? "" : (", " + lu_estimate_).c_str()));
+    // Split blocks converge in about as many iterations as L's own unless
+    // the coherent drive is strong against the dissipation (then hundreds
+    // or thousands): a budget of 3x the usual, then L's blocks, from the
+    // iterate reached.
+    const bool split = sylvester_ && SplitPreconditioner();
+    if (split) {
+      PetscInt n;
+      PetscCall(MatGetSize(op_, &n, nullptr));
+      impl_->SetIterationBudget(std::max<PetscInt>(
+          60, static_cast<PetscInt>(3.0 * 2.6 * std::log2(static_cast<double>(n)))));
+    }
     PetscCall(impl_->Solve(x, &report->iterations));
+    if (split) {
+      impl_->SetIterationBudget(0);
+      if (impl_->exhausted()) {
+        if (options_.verbose)
+          PetscCall(
+              PetscPrintf(PetscObjectComm(reinterpret_cast<PetscObject>(L_)),
+                          "steady: the split Sylvester blocks did not converge in %" PetscInt_FMT
+                          " iterations (a coherent drive strong against the dissipation): "
+                          "continuing with L's own blocks\n",
+                          report->iterations));
+        PetscCall(FallBackToExactBlocks());
+        PetscInt more = 0;
+        PetscCall(impl_->Solve(x, &more));
+        report->iterations += more;
+        report->preconditioner = PreconditionerDescription();
+      }
+    }
     if (!impl_->stopped() && sylvester_ && check_unique_)
       PetscCall(CheckUniqueBySecondStart(x, report));
     if (impl_->stopped()) {  // rho: the last iterate, to continue from

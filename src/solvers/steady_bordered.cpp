@@ -69,6 +69,7 @@ class BorderedSystem : public SteadyMethod {
       PetscCall(SetIterativeDefaults(o));
     }
     PetscCall(KSPSetFromOptions(ksp_));
+    PetscCall(KSPGetTolerances(ksp_, nullptr, nullptr, nullptr, &max_its_));
     if (!direct && !shell_) PetscCall(SetSubdomainLevels(o.prefix));
     if (o.verbose && !direct) PetscCall(KSPMonitorSet(ksp_, ProgressMonitor, this, nullptr));
     stop_requested_ = o.stop_requested;
@@ -141,6 +142,8 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(KSPGetConvergedReason(ksp_, &reason));
     PetscCall(KSPGetIterationNumber(ksp_, iterations));
     MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(ksp_));
+    exhausted_ = budget_ > 0 && reason == KSP_DIVERGED_ITS;
+    if (exhausted_) PetscFunctionReturn(0);  // the caller decides (SetIterationBudget)
     const std::string advice =
         direct_ ? "; the bordered Liouvillian L + c e_0 tr(.) is numerically singular, i.e. the "
                   "steady state is not unique (see `qcoll spectrum`; [steady] method = \"evolve\" "
@@ -225,6 +228,28 @@ class BorderedSystem : public SteadyMethod {
   void SetTolerance(double tol) override {
     tol_ = tol;
     KSPSetTolerances(ksp_, tol, 1e-300, PETSC_DEFAULT, PETSC_DEFAULT);
+  }
+
+  void SetIterationBudget(PetscInt iterations) override {
+    budget_ = iterations;
+    KSPSetTolerances(ksp_, tol_, 1e-300, PETSC_DEFAULT, iterations > 0 ? iterations : max_its_);
+  }
+
+  bool exhausted() const override {
+    return exhausted_;
+  }
+
+  void SetPreconditionerProperties(bool inexact, double pc_seconds) override {
+    inexact_ = inexact;
+    pc_seconds_ = pc_seconds;
+    PetscInt nloc;
+    double available = 0;
+    if (!shell_ || VecGetLocalSize(b_, &nloc) ||
+        AvailableMemory(PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)), prefix_, &available))
+      return;
+    PetscBool set = PETSC_FALSE;  // a restart given as an option stays
+    PetscOptionsHasName(nullptr, prefix_.c_str(), "-ksp_gmres_restart", &set);
+    if (!set) KSPGMRESSetRestart(ksp_, KrylovRestart(available, nloc, pc_seconds_));
   }
 
   bool stopped() const override {
@@ -602,6 +627,8 @@ class BorderedSystem : public SteadyMethod {
   Mat L_ = nullptr, A_ = nullptr, P_ = nullptr;
   Vec w_ = nullptr;
   bool shell_ = false;
+  PetscInt budget_ = 0, max_its_ = 5000;
+  bool exhausted_ = false;
   bool inexact_ = false;  // the preconditioner is linear to ~1e-7 only: refinement
   double pc_seconds_ = 0.0;
   bool verbose_ = true;

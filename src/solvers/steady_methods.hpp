@@ -25,6 +25,13 @@ class SteadyMethod {
   virtual PetscScalar border() const { return 0.0; }
   // Iterative methods: a new relative tolerance for the following solves.
   virtual void SetTolerance(double) {}
+  // Iterative methods: at most this many iterations in the following solves
+  // (0: the default); a solve that reaches it returns without error, with
+  // exhausted() true and its last iterate.
+  virtual void SetIterationBudget(PetscInt) {}
+  virtual bool exhausted() const { return false; }
+  // The preconditioner's properties changed (CreateBorderedMethod).
+  virtual void SetPreconditionerProperties(bool /*inexact*/, double /*pc_seconds*/) {}
   // Whether the last Solve was stopped by a stop signal (iterative methods
   // poll it once per iteration): rho then holds the last iterate.
   virtual bool stopped() const { return false; }

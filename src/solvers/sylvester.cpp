@@ -122,6 +122,9 @@ void SylvesterPreconditioner::SetSinglePrecision(bool single) {
 
 PetscErrorCode SylvesterPreconditioner::Setup(const ReducedSpace& space, Vec like) {
   PetscFunctionBeginUser;
+  PetscCall(VecScatterDestroy(&adjoint_));  // set up again (other blocks)
+  PetscCall(VecDestroy(&work_));
+  PetscCall(VecDestroy(&work2_));
   space_ = &space;
   const BlockStructure& bs = space.blocks();
   const ColumnLayout& lay = space.layout();

@@ -191,6 +191,9 @@ class SteadySolver {
   PetscErrorCode SetupReduction();
   PetscErrorCode SetupSylvester();
   std::string PreconditionerDescription() const;
+  // The split blocks did not converge within their budget: L's own blocks.
+  PetscErrorCode FallBackToExactBlocks();
+  double PreconditionerSeconds() const;
   // Whether the Sylvester preconditioner takes structure_.split's finer
   // blocks (-p_pc_sylvester_blocks split | exact).
   bool SplitPreconditioner() const;
@@ -203,7 +206,8 @@ class SteadySolver {
   SteadyOptions options_;
   std::string method_, reason_, lu_estimate_;
   bool check_unique_ = true;
-  bool shared_check_ = false;  // the check uses impl_'s factorisation
+  bool exact_blocks_forced_ = false;  // FallBackToExactBlocks happened
+  bool shared_check_ = false;         // the check uses impl_'s factorisation
   std::unique_ptr<SteadyMethod> impl_;
   std::unique_ptr<SpectrumSolver> check_;
   SharedInverse shared_inverse_;

@@ -43,6 +43,7 @@ class SylvesterPreconditioner {
   ~SylvesterPreconditioner();
 
   // `space` must outlive the preconditioner; `like` has the reduced layout.
+  // May be called again with another space (then Factor again).
   PetscErrorCode Setup(const ReducedSpace& space, Vec like);
   // (Re)computes the decompositions for the one-sided part left X + X right
   // (d x d; block diagonal in the space's components).
