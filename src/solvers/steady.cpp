@@ -119,10 +119,7 @@ bool SteadySolver::SplitPreconditioner() const {
   if (reduced_ || exact_blocks_forced_ ||
       structure_.split.count <= std::max(structure_.blocks.count, 1))
     return false;
-  char blocks[16] = "split";
-  PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
-                        sizeof blocks, nullptr);
-  return std::string(blocks) != "exact";  // other values: refused in SetupSylvester
+  return !exact_blocks_requested_;
 }
 
 // The Sylvester preconditioner of `iterative` (unless -p_pc_type names
@@ -158,12 +155,6 @@ PetscErrorCode SteadySolver::SetupSylvester() {
   PetscCheck(p == "auto" || p == "single" || p == "double", comm, PETSC_ERR_USER_INPUT,
              "-%spc_sylvester_precision %s: expected single, double or auto",
              options_.prefix.c_str(), precision);
-  char blocks[16] = "split";
-  PetscCall(PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
-                                  sizeof blocks, nullptr));
-  PetscCheck(std::string(blocks) == "split" || std::string(blocks) == "exact", comm,
-             PETSC_ERR_USER_INPUT, "-%spc_sylvester_blocks %s: expected split or exact",
-             options_.prefix.c_str(), blocks);
   PetscCall(sylvester_->Setup(*space_view_, like));
   PetscCall(VecDestroy(&like));
   PetscCall(sylvester_->Factor(structure_.one_sided.left, structure_.one_sided.right));
@@ -200,7 +191,8 @@ PetscErrorCode SteadySolver::FallBackToExactBlocks() {
   PetscFunctionBeginUser;
   exact_blocks_forced_ = true;
   PetscCall(SetupSylvester());
-  impl_->SetPreconditionerProperties(sylvester_->single_precision(), PreconditionerSeconds());
+  PetscCall(
+      impl_->SetPreconditionerProperties(sylvester_->single_precision(), PreconditionerSeconds()));
   PetscFunctionReturn(0);
 }
 
@@ -249,6 +241,13 @@ PetscErrorCode SteadySolver::Setup(Mat L, const ColumnLayout& layout, Vec trace_
   if (structure) structure_ = *structure;
   PetscCall(MatCreateVecs(L, nullptr, &work_));
   PetscCall(AdjointScatterCreate(work_, layout.d, &adjoint_));
+  char blocks[16] = "split";
+  PetscCall(PetscOptionsGetString(nullptr, options_.prefix.c_str(), "-pc_sylvester_blocks", blocks,
+                                  sizeof blocks, nullptr));
+  PetscCheck(std::string(blocks) == "split" || std::string(blocks) == "exact",
+             PetscObjectComm(reinterpret_cast<PetscObject>(L)), PETSC_ERR_USER_INPUT,
+             "-%spc_sylvester_blocks %s: expected split or exact", options_.prefix.c_str(), blocks);
+  exact_blocks_requested_ = std::string(blocks) == "exact";
   PetscCall(SetupReduction());
   PetscCall(ChooseMethod());
   gap_provided_ = options_.gap && !(options_.gap_in_blocks && reduced_ && method_ != "direct");

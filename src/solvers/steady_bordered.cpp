@@ -239,17 +239,21 @@ class BorderedSystem : public SteadyMethod {
     return exhausted_;
   }
 
-  void SetPreconditionerProperties(bool inexact, double pc_seconds) override {
+  PetscErrorCode SetPreconditionerProperties(bool inexact, double pc_seconds) override {
+    PetscFunctionBeginUser;
     inexact_ = inexact;
     pc_seconds_ = pc_seconds;
+    if (!shell_) PetscFunctionReturn(0);
+    PetscBool set = PETSC_FALSE;  // a restart given as an option stays
+    PetscCall(PetscOptionsHasName(nullptr, prefix_.c_str(), "-ksp_gmres_restart", &set));
+    if (set) PetscFunctionReturn(0);
     PetscInt nloc;
     double available = 0;
-    if (!shell_ || VecGetLocalSize(b_, &nloc) ||
-        AvailableMemory(PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)), prefix_, &available))
-      return;
-    PetscBool set = PETSC_FALSE;  // a restart given as an option stays
-    PetscOptionsHasName(nullptr, prefix_.c_str(), "-ksp_gmres_restart", &set);
-    if (!set) KSPGMRESSetRestart(ksp_, KrylovRestart(available, nloc, pc_seconds_));
+    PetscCall(VecGetLocalSize(b_, &nloc));
+    PetscCall(
+        AvailableMemory(PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)), prefix_, &available));
+    PetscCall(KSPGMRESSetRestart(ksp_, KrylovRestart(available, nloc, pc_seconds_)));
+    PetscFunctionReturn(0);
   }
 
   bool stopped() const override {
@@ -563,9 +567,6 @@ class BorderedSystem : public SteadyMethod {
     PetscCall(VecDestroy(&r));
     PetscFunctionReturn(0);
   }
-  PetscErrorCode TrueResidual(Vec x, PetscReal* norm) {
-    return TrueResidual(b_, x, norm);
-  }
 
   // Mixed-precision refinement: GMRES's last update applies the single-
   // precision preconditioner once to the whole correction, so its result
@@ -612,7 +613,7 @@ class BorderedSystem : public SteadyMethod {
   PetscErrorCode CheckTrueResidual(Vec x, double tol) {
     PetscFunctionBeginUser;
     PetscReal norm;
-    PetscCall(TrueResidual(x, &norm));
+    PetscCall(TrueResidual(b_, x, &norm));
     PetscCheck(norm <= 100 * tol, PetscObjectComm(reinterpret_cast<PetscObject>(ksp_)),
                PETSC_ERR_NOT_CONVERGED,
                "the %s steady-state solve stopped with true residual %g > 100 tol = %g (%s)",

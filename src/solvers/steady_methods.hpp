@@ -31,7 +31,9 @@ class SteadyMethod {
   virtual void SetIterationBudget(PetscInt) {}
   virtual bool exhausted() const { return false; }
   // The preconditioner's properties changed (CreateBorderedMethod).
-  virtual void SetPreconditionerProperties(bool /*inexact*/, double /*pc_seconds*/) {}
+  virtual PetscErrorCode SetPreconditionerProperties(bool /*inexact*/, double /*pc_seconds*/) {
+    return 0;
+  }
   // Whether the last Solve was stopped by a stop signal (iterative methods
   // poll it once per iteration): rho then holds the last iterate.
   virtual bool stopped() const { return false; }

@@ -206,8 +206,9 @@ class SteadySolver {
   SteadyOptions options_;
   std::string method_, reason_, lu_estimate_;
   bool check_unique_ = true;
-  bool exact_blocks_forced_ = false;  // FallBackToExactBlocks happened
-  bool shared_check_ = false;         // the check uses impl_'s factorisation
+  bool exact_blocks_requested_ = false;  // -p_pc_sylvester_blocks exact
+  bool exact_blocks_forced_ = false;     // FallBackToExactBlocks happened
+  bool shared_check_ = false;            // the check uses impl_'s factorisation
   std::unique_ptr<SteadyMethod> impl_;
   std::unique_ptr<SpectrumSolver> check_;
   SharedInverse shared_inverse_;
